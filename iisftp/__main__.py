@@ -1,0 +1,3 @@
+from iisftp.cli import main
+
+main()
