@@ -123,16 +123,25 @@ class UserStore:
     def __len__(self) -> int:
         return len(self._records)
 
-    # -- changes (in memory until save()) -------------------------------------------------
+    def require(self, name: str) -> User:
+        """The user, or a UsageError saying there is none."""
+        return self._require(name).user()
 
-    def add(self, name: str, password: str, roles: tuple[str, ...] | list[str] = ()) -> User:
+    def check_new(self, name: str, roles: tuple[str, ...] | list[str] = ()) -> None:
+        """Raise UsageError unless add(name, ..., roles) would succeed (given a valid password)."""
         validate_name(name)
+        _roles(roles)
         if name.casefold() in self._records:
             existing = self._records[name.casefold()].name
             raise UsageError(
                 f"user {existing!r} already exists",
                 "use `iisftp user passwd` to change the password",
             )
+
+    # -- changes (in memory until save()) -------------------------------------------------
+
+    def add(self, name: str, password: str, roles: tuple[str, ...] | list[str] = ()) -> User:
+        self.check_new(name, roles)
         record = _Record(name, passwords.hash_password(password), _roles(roles))
         self._records[name.casefold()] = record
         return record.user()
