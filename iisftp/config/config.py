@@ -1,0 +1,369 @@
+"""The loaded configuration: document + schemas + index, and effective lookups.
+
+`load()` reads applicationHost.config (or a configuration folder) through
+iisftp.xmldoc, loads the IIS schemas through iisftp.schema and indexes sites by
+name and section instances by location path once, so that `effective()` and
+`site()` cost a few dict probes (path depth), never a scan over all sites.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from iisftp.config.effective import EffectiveElement, Layer
+from iisftp.config.sections import SectionIndex, elements, location_key, normalize_location
+from iisftp.errors import ConfigError, Location, UsageError
+from iisftp.folder import ConfigFolder
+
+__all__ = ["SITES", "BindingView", "Config", "SiteView", "load"]
+
+SITES = "system.applicationHost/sites"
+
+
+@dataclass(frozen=True)
+class BindingView:
+    protocol: str
+    information: str  # bindingInformation as written: "ip:port:host"
+    element: etree._Element
+    line: int
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """A `<site>` as written (name, id, bindings) plus its effective element."""
+
+    name: str
+    id: int | None
+    bindings: tuple[BindingView, ...]
+    element: etree._Element
+    line: int
+    effective: EffectiveElement
+
+    @property
+    def protocols(self) -> frozenset[str]:
+        return frozenset(b.protocol.lower() for b in self.bindings)
+
+
+def load(
+    path: str | Path,
+    *,
+    schema_dirs: Sequence[Path] | None = None,
+    variables: Mapping[str, str] | None = None,
+) -> Config:
+    """Load applicationHost.config, or the one in a configuration folder.
+
+    `variables` gives `%VAR%` expansions for `expanded` attributes; by default
+    the process environment overlaid with the folder's variables.env.
+    Raises ConfigError (file:line) for unreadable or malformed files.
+    """
+    from iisftp.schema import load_schemas
+    from iisftp.xmldoc import Document
+
+    folder = ConfigFolder.resolve(path)
+    if not folder.apphost.is_file():
+        raise ConfigError(
+            f"{folder.apphost}: no such configuration file",
+            hint="pass -c with a configuration folder or an applicationHost.config file",
+        )
+    document = Document.load(folder.apphost)
+    schemas = load_schemas(list(schema_dirs) if schema_dirs else None)
+    return Config(document, schemas, folder=folder, variables=variables)
+
+
+class Config:
+    """An applicationHost.config with IIS semantics (see the package doc for the API)."""
+
+    def __init__(
+        self,
+        document: Any,
+        schemas: Any,
+        *,
+        folder: ConfigFolder | None = None,
+        variables: Mapping[str, str] | None = None,
+    ) -> None:
+        self.document = document
+        self.schemas = schemas
+        self.folder = folder or ConfigFolder.resolve(document.filename)
+        self._variables = dict(variables) if variables is not None else None
+        self.reindex()
+
+    # -- indexing ---------------------------------------------------------------
+
+    @property
+    def root(self) -> etree._Element:
+        return self.document.root
+
+    @property
+    def filename(self) -> str:
+        return str(self.document.filename)
+
+    @property
+    def root_kind(self) -> str:
+        """ "configuration", "appcmd" (an `appcmd list ... /xml` export), "site" (a
+        fragment) or the unexpected root tag."""
+        return str(self.root.tag)
+
+    @property
+    def variables(self) -> dict[str, str]:
+        if self._variables is None:
+            self._variables = self.folder.variables()
+        return self._variables
+
+    def reindex(self) -> None:
+        """Rebuild the indexes (after edits that add or remove elements)."""
+        names = {name.lower() for name in self.schemas.sections} if self.schemas else set()
+        self._default_names = frozenset(_default_element_names(self.schemas))
+        if self.root_kind == "configuration":
+            self.index = SectionIndex.build(self.root, names)
+        else:
+            self.index = SectionIndex(schema_names=names)
+        self._sites: dict[str, list[etree._Element]] = {}
+        sites_elem = self._sites_element()
+        if sites_elem is not None:
+            add = "site"
+            section = self.schemas.section(SITES) if self.schemas else None
+            if section is not None and section.root.collection is not None:
+                add = section.root.collection.add_element
+            for child in elements(sites_elem):
+                if child.tag == add:
+                    self._sites.setdefault(child.get("name", "").lower(), []).append(child)
+        elif self.root_kind == "site":
+            self._sites.setdefault(self.root.get("name", "").lower(), []).append(self.root)
+
+    def _sites_element(self) -> etree._Element | None:
+        insts = self.index.at("", SITES)
+        return insts[0].element if insts else None
+
+    # -- effective settings -----------------------------------------------------
+
+    def section_schema(self, section: str) -> Any:
+        return self.schemas.section(section) if self.schemas else None
+
+    def _element(self, name: str, schema: Any, layers: list[Layer]) -> EffectiveElement:
+        return EffectiveElement(name, schema, tuple(layers), default_names=self._default_names)
+
+    def section_layers(self, section: str, path: str = "") -> list[Layer]:
+        """The section elements that apply at `path`, least specific first.
+
+        # IIS-COMPAT: a `<location inheritInChildApplications="false">` does not
+        # reach into applications below its own path.
+        """
+        parts = normalize_location(path).split("/") if normalize_location(path) else []
+        layers: list[Layer] = []
+        for depth in range(len(parts) + 1):
+            key = "/".join(parts[:depth]).lower()
+            for inst in self.index.at(key, section):
+                if depth < len(parts) and not self._inherits(inst.location, parts, depth):
+                    continue
+                layers.append(Layer(inst.element, self.filename))
+        return layers
+
+    def _inherits(self, location: etree._Element | None, parts: list[str], depth: int) -> bool:
+        if location is None or location.get("inheritInChildApplications", "").lower() != "false":
+            return True
+        if depth == 0:
+            return False  # every site root is a child application of the server level
+        site = self._find_site(parts[0])
+        if site is None:
+            return True
+        owner = "/" + "/".join(parts[1:depth]).lower()
+        inner = "/" + "/".join(parts[1:]).lower()
+        for app in elements(site):
+            if app.tag != "application":
+                continue
+            app_path = "/" + (app.get("path") or "").strip("/").lower()
+            if app_path != owner and _under(app_path, owner) and _under(inner, app_path):
+                return False
+        return True
+
+    def effective(self, section: str, path: str = "") -> EffectiveElement:
+        """The effective section at a path ("" = server, "Site Name[/sub/dir]")."""
+        schema = self.section_schema(section)
+        root_schema = schema.root if schema is not None else None
+        return self._element(section, root_schema, self.section_layers(section, path))
+
+    # -- sites ------------------------------------------------------------------
+
+    def _find_site(self, name: str) -> etree._Element | None:
+        found = self._sites.get(name.lower())
+        return found[0] if found else None
+
+    def _sites_effective(self) -> EffectiveElement:
+        if self.root_kind == "site":
+            schema = self.section_schema(SITES)
+            return self._element(SITES, schema.root if schema else None, [])
+        return self.effective(SITES)
+
+    def _site_view(self, elem: etree._Element) -> SiteView:
+        sites = self._sites_effective()
+        item_schema = None
+        coll = getattr(sites.schema, "collection", None)
+        if coll is not None:
+            item_schema = coll.item
+        defaults = sites._inherited_defaults()
+        default_layers = defaults.get(getattr(coll, "default_element", None) or "siteDefaults", ())
+        effective = EffectiveElement(
+            f"site[@name='{elem.get('name', '')}']",
+            item_schema,
+            (*default_layers, Layer(elem, self.filename)),
+            defaults=defaults,
+            default_names=self._default_names,
+        )
+        bindings = tuple(
+            BindingView(
+                b.get("protocol", ""),
+                b.get("bindingInformation", ""),
+                b,
+                b.sourceline or 0,
+            )
+            for bs in elements(elem)
+            if bs.tag == "bindings"
+            for b in elements(bs)
+            if b.tag == "binding"
+        )
+        raw_id = elem.get("id")
+        return SiteView(
+            name=elem.get("name", ""),
+            id=int(raw_id) if raw_id and raw_id.strip().isdigit() else None,
+            bindings=bindings,
+            element=elem,
+            line=elem.sourceline or 0,
+            effective=effective,
+        )
+
+    def sites(self) -> list[SiteView]:
+        """Every `<site>` in file order."""
+        found = [e for elems in self._sites.values() for e in elems]
+        found.sort(key=lambda e: e.sourceline or 0)
+        return [self._site_view(e) for e in found]
+
+    def site(self, name: str) -> SiteView:
+        """A site by name, case-insensitive; UsageError when there is none."""
+        elem = self._find_site(name)
+        if elem is None:
+            known = ", ".join(sorted(f"'{s.name}'" for s in self.sites())) or "none"
+            raise UsageError(
+                f"{self.filename}: no site named '{name}'",
+                hint=f"sites in this file: {known}",
+            )
+        return self._site_view(elem)
+
+    def site_element(self, site_name: str, element_path: str = "") -> EffectiveElement:
+        """A site-level element, e.g. "ftpServer/security/ssl": schema default <
+        siteDefaults < site."""
+        return self.site(site_name).effective.path(element_path)
+
+    def location_paths(self) -> list[str]:
+        """Every `<location path>` in the file (normalized, as written)."""
+        return [normalize_location(elems[0].get("path")) for elems in self.index.locations.values()]
+
+    def origin(self, elem: etree._Element) -> Location:
+        return Location(self.filename, elem.sourceline or 0)
+
+    # -- bytes ------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        return bytes(self.document.to_bytes())
+
+    def save(self) -> None:
+        """Write the edits (atomic; ConfigError if the file changed on disk), keeping
+        the previous version in the configuration history (configHistory)."""
+        from iisftp.config.history import snapshot_then_save
+
+        snapshot_then_save(self)
+
+    # -- edits and validation (implemented in their own modules) ------------------
+
+    def set(
+        self, section: str, element_path: str, attr: str, value: Any, location: str | None = None
+    ) -> None:
+        """Set an attribute: `set(SITES, "[name='FTP'].ftpServer.security.ssl",
+        "controlChannelPolicy", "SslAllow")`. The value is checked against the schema
+        before anything is written (UsageError with a hint)."""
+        from iisftp.config.edits import set_attribute
+
+        set_attribute(self, section, element_path, attr, value, location)
+
+    def add(
+        self,
+        section: str,
+        element_path: str,
+        attrs: Mapping[str, Any],
+        location: str | None = None,
+    ) -> None:
+        """Add a collection item: `add("system.ftpServer/security/authorization", "",
+        {"accessType": "Allow", "users": "*", "permissions": "Read"}, location="FTP")`."""
+        from iisftp.config.edits import add_item
+
+        add_item(self, section, element_path, attrs, location)
+
+    def remove(
+        self,
+        section: str,
+        element_path: str,
+        key: Mapping[str, Any],
+        location: str | None = None,
+    ) -> None:
+        """Remove a collection item by key: deletes it when defined at this level, else
+        writes a `<remove>` directive that hides the inherited item."""
+        from iisftp.config.edits import remove_item
+
+        remove_item(self, section, element_path, key, location)
+
+    def clear(self, section: str, element_path: str = "", location: str | None = None) -> None:
+        """Clear a collection at a level (local items dropped, `<clear/>` hides inherited
+        ones), or drop a non-collection element's local settings."""
+        from iisftp.config.edits import clear_element
+
+        clear_element(self, section, element_path, location)
+
+    def unset(
+        self, section: str, element_path: str, attr: str, location: str | None = None
+    ) -> None:
+        """Remove an explicit attribute so the inherited/default value applies again."""
+        from iisftp.config.edits import unset_attribute
+
+        unset_attribute(self, section, element_path, attr, location)
+
+    def validate(self, *, strict: bool = False) -> list[Any]:
+        """Every problem found in the file, as Diagnostic values (see iisftp.config.validate)."""
+        from iisftp.config.validate import validate_config
+
+        return validate_config(self, strict=strict)
+
+
+def _under(path: str, parent: str) -> bool:
+    """True when URL path `path` is `parent` or below it."""
+    return parent == "/" or path == parent or path.startswith(parent.rstrip("/") + "/")
+
+
+def location_matches(path: str, site: str) -> bool:
+    key = location_key(path)
+    return key == site.lower() or key.startswith(site.lower() + "/")
+
+
+def _default_element_names(schemas: Any) -> set[str]:
+    """Names of collection-default elements (siteDefaults, applicationDefaults, ...)."""
+    names: set[str] = set()
+    if not schemas:
+        return names
+
+    def visit(elem: Any, depth: int) -> None:
+        if elem is None or depth > 12:
+            return
+        coll = elem.collection
+        if coll is not None:
+            if coll.default_element:
+                names.add(coll.default_element)
+            visit(coll.item, depth + 1)
+        for child in elem.elements.values():
+            visit(child, depth + 1)
+
+    for section in schemas.sections.values():
+        visit(section.root, 0)
+    return names

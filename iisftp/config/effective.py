@@ -1,0 +1,327 @@
+"""Effective settings: one pure resolver over layered XML elements.
+
+An EffectiveElement is a schema node plus the XML elements that define it, from
+the least specific layer to the most specific one (schema default < server
+section < `<location path="Site">` < `<location path="Site/sub">`, or schema
+default < siteDefaults < site). An attribute's value comes from the last layer
+that sets it; a collection merges add/remove/clear layer by layer, keeping the
+raw directives apart from the merged result. Values are parsed by the schema;
+`[enc:...:enc]` values are returned verbatim, never parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from iisftp.config.sections import elements
+from iisftp.errors import ConfigError, Location
+
+__all__ = ["EffectiveElement", "Layer", "collection_names", "expand_variables", "is_encrypted"]
+
+_ENC = re.compile(r"^\[enc:[^:\]]*:.*:enc\]$", re.DOTALL)
+_VAR = re.compile(r"%([^%\s]+)%")
+
+
+def is_encrypted(raw: str | None) -> bool:
+    """True for IIS `[enc:Provider:payload:enc]` values (kept verbatim, never parsed)."""
+    try:
+        from iisftp.schema import is_encrypted as schema_is_encrypted
+    except ImportError:  # schema layer not importable: same test, locally
+        return bool(raw) and bool(_ENC.match(raw or ""))
+    return bool(raw) and bool(schema_is_encrypted(raw or ""))
+
+
+def expand_variables(
+    raw: str, variables: Mapping[str, str], where: Location | None = None, attr: str = ""
+) -> str:
+    """Expand `%VAR%` like Windows: names are case-insensitive; undefined names are an error."""
+    folded = {k.lower(): v for k, v in variables.items()}
+
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.lower() not in folded:
+            what = f'{attr}="{raw}"' if attr else f'"{raw}"'
+            raise ConfigError(
+                f"{what} uses the environment variable %{name}%, which is not defined",
+                hint=f"add a line `{name}=...` to variables.env in the configuration folder",
+                where=where,
+            )
+        return folded[name.lower()]
+
+    return _VAR.sub(sub, raw)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One XML element contributing to an effective element, with its file."""
+
+    element: etree._Element
+    file: str
+
+    def location(self) -> Location:
+        return Location(self.file, self.element.sourceline or 0)
+
+
+def collection_names(schema: Any) -> tuple[str, str | None, str | None]:
+    """(add, remove, clear) element names; IIS's usual names when there is no schema."""
+    coll = getattr(schema, "collection", None) if schema is not None else None
+    if coll is None:
+        return "add", "remove", "clear"
+    return coll.add_element, coll.remove_element, coll.clear_element
+
+
+class EffectiveElement:
+    """The effective view of one configuration element (see module doc)."""
+
+    def __init__(
+        self,
+        name: str,
+        schema: Any,
+        layers: tuple[Layer, ...],
+        *,
+        defaults: Mapping[str, tuple[Layer, ...]] | None = None,
+        default_names: frozenset[str] = frozenset(),
+    ) -> None:
+        self.name = name
+        self.schema = schema  # ElementSchema | None (no schema: raw strings only)
+        self.layers = layers
+        # Collection-default elements (siteDefaults, applicationDefaults, ...) seen in
+        # enclosing elements, inherited by collections further down.
+        self._defaults = dict(defaults or {})
+        self._default_names = default_names
+
+    def __repr__(self) -> str:
+        return f"EffectiveElement({self.name!r}, layers={len(self.layers)})"
+
+    # -- attributes -------------------------------------------------------------
+
+    def attribute_schema(self, attr: str) -> Any:
+        if self.schema is None:
+            return None
+        return self.schema.attribute(attr)
+
+    def _find(self, attr: str) -> tuple[str | None, Layer | None]:
+        for layer in reversed(self.layers):
+            raw = layer.element.get(attr)
+            if raw is not None:
+                return raw, layer
+        return None, None
+
+    def raw(self, attr: str) -> str | None:
+        """The raw text of the effective value; the schema default text when unset."""
+        raw, _ = self._find(attr)
+        if raw is not None:
+            return raw
+        aschema = self.attribute_schema(attr)
+        return getattr(aschema, "default", None)
+
+    def is_set(self, attr: str) -> bool:
+        return self._find(attr)[1] is not None
+
+    def origin(self, attr: str) -> Location | None:
+        """file:line of the element that sets `attr`; None when it is the schema default."""
+        _, layer = self._find(attr)
+        return layer.location() if layer else None
+
+    def is_encrypted(self, attr: str) -> bool:
+        return is_encrypted(self.raw(attr))
+
+    def get(self, attr: str, default: Any = None) -> Any:
+        """Parsed effective value: explicit value, else schema default, else `default`.
+
+        Raises ConfigError (file:line) when the explicit text does not parse.
+        """
+        raw, layer = self._find(attr)
+        aschema = self.attribute_schema(attr)
+        if raw is None:
+            if aschema is None or aschema.default is None:
+                return default
+            if is_encrypted(aschema.default):
+                return aschema.default
+            return aschema.default_value
+        if aschema is None or is_encrypted(raw):
+            return raw
+        try:
+            return aschema.parse(raw)
+        except ValueError as exc:
+            assert layer is not None
+            raise ConfigError(
+                f'{self.name}/@{attr}="{raw}" is not valid: {exc}',
+                hint="fix the value (run `iisftp validate` for every problem in the file)",
+                where=layer.location(),
+            ) from exc
+
+    def expanded(self, attr: str, variables: Mapping[str, str]) -> str | None:
+        """The raw value with `%VAR%` expanded from `variables` (ConfigError if undefined)."""
+        raw, layer = self._find(attr)
+        if raw is None:
+            raw = self.raw(attr)
+        if raw is None:
+            return None
+        return expand_variables(raw, variables, layer.location() if layer else None, attr)
+
+    def attributes(self) -> dict[str, Any]:
+        """Every schema attribute plus any attribute set in the file, as parsed values."""
+        names: list[str] = list(self.schema.attributes) if self.schema is not None else []
+        for layer in self.layers:
+            for key in layer.element.attrib:
+                if key not in names:
+                    names.append(key)
+        return {name: self.get(name) for name in names}
+
+    # -- structure --------------------------------------------------------------
+
+    @property
+    def element(self) -> etree._Element | None:
+        """The most specific XML element (None when only defaults apply)."""
+        return self.layers[-1].element if self.layers else None
+
+    @property
+    def line(self) -> int:
+        elem = self.element
+        return (elem.sourceline or 0) if elem is not None else 0
+
+    def _inherited_defaults(self) -> dict[str, tuple[Layer, ...]]:
+        result = dict(self._defaults)
+        for layer in self.layers:
+            for child in elements(layer.element):
+                if child.tag in self._default_names:
+                    result[child.tag] = (*result.get(child.tag, ()), Layer(child, layer.file))
+        return result
+
+    def child(self, name: str) -> EffectiveElement:
+        """A child element (always returned; with no layers it holds schema defaults)."""
+        schema = self.schema.child(name) if self.schema is not None else None
+        layers = tuple(
+            Layer(c, layer.file)
+            for layer in self.layers
+            for c in elements(layer.element)
+            if c.tag == name
+        )
+        return EffectiveElement(
+            f"{self.name}/{name}",
+            schema,
+            layers,
+            defaults=self._inherited_defaults(),
+            default_names=self._default_names,
+        )
+
+    def path(self, element_path: str) -> EffectiveElement:
+        """Descend a "a/b/c" path of child elements."""
+        node = self
+        for part in element_path.replace(".", "/").split("/"):
+            if part:
+                node = node.child(part)
+        return node
+
+    def collection(self) -> list[EffectiveElement]:
+        """The merged collection items (add/remove/clear applied layer by layer)."""
+        return [item for item, _ in self.collection_with_keys()]
+
+    def collection_with_keys(self) -> list[tuple[EffectiveElement, tuple[str, ...]]]:
+        add, remove, clear = collection_names(self.schema)
+        coll = getattr(self.schema, "collection", None)
+        item_schema = getattr(coll, "item", None)
+        keys = tuple(getattr(coll, "key_attributes", ()) or ())
+        unique = (
+            bool(keys)
+            and item_schema is not None
+            and any(getattr(item_schema.attribute(k), "is_unique_key", False) for k in keys)
+        )
+        append = getattr(coll, "merge_append", True)
+        inherited = self._inherited_defaults()
+        default_name = getattr(coll, "default_element", None)
+        default_layers = inherited.get(default_name, ()) if default_name else ()
+
+        merged: list[tuple[Layer, tuple[str, ...]]] = []
+        for layer in self.layers:
+            parent, local = merged, []
+            for child in elements(layer.element):
+                if child.tag == add:
+                    local.append((Layer(child, layer.file), item_key(child, item_schema, keys)))
+                elif remove is not None and child.tag == remove:
+                    match = remove_matcher(child, item_schema, keys, unique)
+                    parent = [entry for entry in parent if not match(entry[1])]
+                    local = [entry for entry in local if not match(entry[1])]
+                elif clear is not None and child.tag == clear:
+                    parent, local = [], []
+            merged = parent + local if append else local + parent
+
+        return [
+            (
+                EffectiveElement(
+                    f"{self.name}/{add}",
+                    item_schema,
+                    (*default_layers, item_layer),
+                    defaults=inherited,
+                    default_names=self._default_names,
+                ),
+                key,
+            )
+            for item_layer, key in merged
+        ]
+
+    def find_item(self, selector: Mapping[str, str]) -> EffectiveElement | None:
+        """The merged item whose attributes match `selector` (IIS key comparison)."""
+        for item in self.collection():
+            if all(
+                key_value(item.attribute_schema(k), item.layers[-1].element.get(k))
+                == key_value(item.attribute_schema(k), v)
+                for k, v in selector.items()
+            ):
+                return item
+        return None
+
+    def walk(self) -> Iterator[EffectiveElement]:
+        """This element and every child element present in some layer (depth first)."""
+        yield self
+        seen: list[str] = []
+        for layer in self.layers:
+            for child in elements(layer.element):
+                if child.tag not in seen:
+                    seen.append(child.tag)
+        for name in seen:
+            yield from self.child(name).walk()
+
+
+def key_value(aschema: Any, raw: str | None) -> str:
+    """A key attribute's value normalized for comparison (missing = schema default or "")."""
+    if raw is None:
+        raw = getattr(aschema, "default", None) or ""
+    if aschema is None:
+        return raw.lower()
+    try:
+        value = aschema.parse(raw) if raw != "" or aschema.type != "string" else ""
+    except ValueError:
+        return raw.lower()
+    if isinstance(value, str) and not aschema.case_sensitive:
+        return value.lower()
+    return str(value)
+
+
+def item_key(elem: etree._Element, item_schema: Any, keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(
+        key_value(item_schema.attribute(k) if item_schema is not None else None, elem.get(k))
+        for k in keys
+    )
+
+
+def remove_matcher(
+    elem: etree._Element, item_schema: Any, keys: tuple[str, ...], unique: bool
+) -> Any:
+    """A predicate over item keys for one `<remove>` directive.
+
+    Unique keys: the key attributes given on `<remove>` must match. Combined keys:
+    every key attribute takes part, a missing one meaning empty
+    (`<remove users="*" roles="" permissions="Read" />`).
+    """
+    wanted = item_key(elem, item_schema, keys)
+    if unique:
+        given = [i for i, k in enumerate(keys) if elem.get(k) is not None]
+        return lambda key: bool(given) and all(key[i] == wanted[i] for i in given)
+    return lambda key: key == wanted

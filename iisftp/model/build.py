@@ -1,0 +1,352 @@
+"""Build the typed site model (iisftp.model.site) from an effective configuration.
+
+Every site with an `ftp` binding becomes an FtpSite; its ftpServer settings are
+merged schema default < siteDefaults < site, and its location-scoped
+system.ftpServer sections become PathPolicy entries keyed by FTP path. Values
+arrive parsed by the schema; text is coerced strictly only where a section had
+no schema loaded. Problems raise ConfigError with the file:line of the value.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from iisftp.config.bindings import parse_binding_information
+from iisftp.config.config import Config, SiteView
+from iisftp.config.effective import EffectiveElement
+from iisftp.errors import ConfigError
+from iisftp.model.site import (
+    Authentication,
+    AuthorizationRule,
+    Binding,
+    CommandFilter,
+    Connections,
+    ControlChannelPolicy,
+    DataChannelPolicy,
+    DataChannelSecurity,
+    FileHandling,
+    FtpSite,
+    IpRule,
+    IsolationMode,
+    Messages,
+    PathPolicy,
+    Permission,
+    RequestFiltering,
+    ServerSettings,
+    ShowFlags,
+    SslSettings,
+    VirtualDirectory,
+)
+
+__all__ = ["build_path_policy", "build_server_settings", "build_site"]
+
+IMPLICIT_TLS_PORT = 990
+_TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d+):(\d+):(\d+(?:\.\d+)?)$")
+AUTHORIZATION = "system.ftpServer/security/authorization"
+REQUEST_FILTERING = "system.ftpServer/security/requestFiltering"
+IP_SECURITY = "system.ftpServer/security/ipSecurity"
+
+
+class _Values:
+    """Typed reads from an EffectiveElement with the model's defaults."""
+
+    def __init__(self, element: EffectiveElement) -> None:
+        self.e = element
+
+    def _get(self, attr: str) -> Any:
+        return self.e.get(attr)
+
+    def _bad(self, attr: str, expected: str) -> ConfigError:
+        return ConfigError(
+            f"{self.e.name}/@{attr}={self.e.raw(attr)!r} is not {expected}",
+            hint="fix the value (run `iisftp validate`)",
+            where=self.e.origin(attr),
+        )
+
+    def bool(self, attr: str, default: bool) -> bool:
+        value = self._get(attr)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "false"):
+            return text == "true"
+        raise self._bad(attr, "true or false")
+
+    def int(self, attr: str, default: int) -> int:
+        value = self._get(attr)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            raise self._bad(attr, "a number")
+        if isinstance(value, int):
+            return value
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            raise self._bad(attr, "a number") from None
+
+    def str(self, attr: str, default: str = "") -> str:
+        value = self._get(attr)
+        return default if value is None else str(value)
+
+    def enum(self, attr: str, enum_type: Any, default: Any) -> Any:
+        value = self._get(attr)
+        if value is None or value == "":
+            return default
+        for member in enum_type:
+            if str(value).lower() == member.value.lower():
+                return member
+        raise self._bad(attr, "one of " + ", ".join(m.value for m in enum_type))
+
+    def seconds(self, attr: str, default: float) -> float:
+        value = self._get(attr)
+        if value is None or value == "":
+            return default
+        if isinstance(value, datetime.timedelta):
+            return value.total_seconds()
+        # No schema for this section: read .NET's [d.]hh:mm:ss[.fff] ourselves.
+        match = _TIMESPAN.match(str(value).strip())
+        if not match:
+            raise self._bad(attr, "a time span [d.]hh:mm:ss")
+        days, hours, minutes, seconds = match.groups()
+        return int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+    def flags(self, attr: str, names: Mapping[str, int]) -> int:
+        value = self._get(attr)
+        if value is None or value == "":
+            return 0
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        folded = {k.lower(): v for k, v in names.items()}
+        total = 0
+        for part in str(value).split(","):
+            name = part.strip().lower()
+            if name and name != "none":
+                if name not in folded:
+                    raise self._bad(attr, "a list of " + ", ".join(names))
+                total |= folded[name]
+        return total
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(p.strip().lower() for p in text.split(",") if p.strip())
+
+
+def build_server_settings(
+    config: Config, variables: Mapping[str, str] | None = None
+) -> ServerSettings:
+    """Every site with an `ftp` binding, plus the server-level system.ftpServer settings.
+
+    `variables` (for `%VAR%` in physical paths) overlay the config's own variables.
+    """
+    env = dict(config.variables)
+    if variables:
+        env.update(variables)
+    sites = tuple(
+        build_site(config, view, env) for view in config.sites() if "ftp" in view.protocols
+    )
+    firewall = _Values(config.effective("system.ftpServer/firewallSupport"))
+    low = firewall.int("lowDataChannelPort", 0)
+    high = firewall.int("highDataChannelPort", 0)
+    runtime = config.effective("system.ftpServer/serverRuntime")
+    host_names = _Values(runtime.child("hostNameSupport"))
+    authentication = config.effective("system.ftpServer/security/authentication")
+    deny = _Values(authentication.child("denyByFailure"))
+    return ServerSettings(
+        sites=sites,
+        passive_port_range=(low, high) if (low or high) else None,
+        use_domain_name_as_host_name=host_names.bool("useDomainNameAsHostName", False),
+        deny_by_failure_enabled=deny.bool("enabled", False),
+        deny_by_failure_max=deny.int("maxFailure", 4),
+        deny_by_failure_expiration=deny.seconds("entryExpiration", 30.0),
+    )
+
+
+def build_site(config: Config, view: SiteView, variables: Mapping[str, str]) -> FtpSite:
+    """One FtpSite from a site's effective settings."""
+    ftp = view.effective.child("ftpServer")
+    top = _Values(ftp)
+    security = ftp.child("security")
+    ssl = _Values(security.child("ssl"))
+    auth = security.child("authentication")
+    anonymous = _Values(auth.child("anonymousAuthentication"))
+    basic = _Values(auth.child("basicAuthentication"))
+    connections = _Values(ftp.child("connections"))
+    messages = _Values(ftp.child("messages"))
+    filtering = security.child("commandFiltering")
+    channel = _Values(security.child("dataChannelSecurity"))
+    handling = _Values(ftp.child("fileHandling"))
+    return FtpSite(
+        name=view.name,
+        id=view.id or 0,
+        bindings=_bindings(view),
+        virtual_directories=_virtual_directories(view, variables),
+        server_auto_start=top.bool("serverAutoStart", True),
+        allow_utf8=top.bool("allowUTF8", True),
+        ssl=SslSettings(
+            cert_hash="".join(ssl.str("serverCertHash").split()).upper(),
+            cert_store=ssl.str("serverCertStoreName", "MY") or "MY",
+            control=ssl.enum(
+                "controlChannelPolicy", ControlChannelPolicy, ControlChannelPolicy.REQUIRE
+            ),
+            data=ssl.enum("dataChannelPolicy", DataChannelPolicy, DataChannelPolicy.REQUIRE),
+            ssl128=ssl.bool("ssl128", False),
+            require_session_reuse=ssl.bool("requireSessionReuse", True),
+        ),
+        authentication=Authentication(
+            anonymous_enabled=anonymous.bool("enabled", False),
+            anonymous_user=anonymous.str("userName", "IUSR"),
+            basic_enabled=basic.bool("enabled", False),
+            custom_providers=tuple(
+                _Values(p).str("name")
+                for p in auth.child("customAuthentication").child("providers").collection()
+                if _Values(p).bool("enabled", True)
+            ),
+        ),
+        connections=Connections(
+            unauthenticated_timeout=connections.int("unauthenticatedTimeout", 30),
+            control_channel_timeout=connections.int("controlChannelTimeout", 120),
+            data_channel_timeout=connections.int("dataChannelTimeout", 30),
+            server_listen_backlog=connections.int("serverListenBacklog", 60),
+            min_bytes_per_second=connections.int("minBytesPerSecond", 240),
+            max_connections=connections.int("maxConnections", 4294967295),
+            reset_on_max_connections=connections.bool("resetOnMaxConnections", False),
+        ),
+        messages=Messages(
+            banner=messages.str("bannerMessage"),
+            greeting=messages.str("greetingMessage"),
+            exit=messages.str("exitMessage"),
+            max_clients=messages.str("maxClientsMessage"),
+            suppress_default_banner=messages.bool("suppressDefaultBanner", False),
+            allow_local_detailed_errors=messages.bool("allowLocalDetailedErrors", True),
+            expand_variables=messages.bool("expandVariables", False),
+        ),
+        command_filter=CommandFilter(
+            max_command_line=_Values(filtering).int("maxCommandLine", 4096),
+            allow_unlisted=_Values(filtering).bool("allowUnlisted", True),
+            rules={
+                _Values(rule).str("command").upper(): _Values(rule).bool("allowed", True)
+                for rule in filtering.collection()
+            },
+        ),
+        data_channel_security=DataChannelSecurity(
+            match_client_address_for_port=channel.bool("matchClientAddressForPort", True),
+            match_client_address_for_pasv=channel.bool("matchClientAddressForPasv", True),
+        ),
+        file_handling=FileHandling(
+            keep_partial_uploads=handling.bool("keepPartialUploads", False),
+            allow_replace_on_rename=handling.bool("allowReplaceOnRename", False),
+            allow_read_uploads_in_progress=handling.bool("allowReadUploadsInProgress", False),
+        ),
+        external_ip4_address=_Values(ftp.child("firewallSupport")).str("externalIp4Address"),
+        show_flags=ShowFlags(
+            _Values(ftp.child("directoryBrowse")).flags("showFlags", ShowFlags.__members__)
+            & sum(ShowFlags)
+        ),
+        user_isolation=_Values(ftp.child("userIsolation")).enum(
+            "mode", IsolationMode, IsolationMode.NONE
+        ),
+        path_policies=_path_policies(config, view.name),
+    )
+
+
+def _bindings(view: SiteView) -> tuple[Binding, ...]:
+    result = []
+    for item in view.effective.child("bindings").collection():
+        values = _Values(item)
+        if values.str("protocol").lower() != "ftp":
+            continue
+        info = values.str("bindingInformation")
+        try:
+            parsed = parse_binding_information(info)
+        except ValueError as exc:
+            raise ConfigError(
+                f"site '{view.name}': bindingInformation=\"{info}\" is malformed: {exc}",
+                hint="write it as ip:port:host, e.g. *:21: or [::1]:21:",
+                where=item.origin("bindingInformation"),
+            ) from None
+        implicit = parsed.port == IMPLICIT_TLS_PORT or values.bool("implicitSsl", False)
+        result.append(Binding(parsed.ip, parsed.port, parsed.host, implicit_tls=implicit))
+    return tuple(result)
+
+
+def _join(*parts: str) -> str:
+    segments = [s for p in parts for s in p.replace("\\", "/").split("/") if s]
+    return "/" + "/".join(segments)
+
+
+def _virtual_directories(
+    view: SiteView, variables: Mapping[str, str]
+) -> tuple[VirtualDirectory, ...]:
+    found: dict[str, VirtualDirectory] = {}
+    for app in view.effective.collection():
+        app_path = _Values(app).str("path", "/")
+        for vdir in app.collection():
+            ftp_path = _join(app_path, _Values(vdir).str("path", "/"))
+            physical = vdir.expanded("physicalPath", variables) or ""
+            # IIS-COMPAT: the first definition of a path wins, like IIS's own lookup.
+            found.setdefault(ftp_path.lower(), VirtualDirectory(ftp_path, physical))
+    return tuple(sorted(found.values(), key=lambda v: v.path.lower()))
+
+
+def _path_policies(config: Config, site_name: str) -> dict[str, PathPolicy]:
+    policies = {"/": build_path_policy(config, site_name)}
+    prefix = site_name.lower() + "/"
+    for path in config.location_paths():
+        if path.lower().startswith(prefix):
+            policies[_join(path[len(prefix) :])] = build_path_policy(config, path)
+    return policies
+
+
+def build_path_policy(config: Config, path: str) -> PathPolicy:
+    """The location-scoped system.ftpServer sections in force at "Site[/sub]"."""
+    rules = []
+    for item in config.effective(AUTHORIZATION, path).collection():
+        values = _Values(item)
+        rules.append(
+            AuthorizationRule(
+                allow=values.str("accessType").lower() == "allow",
+                users=_names(values.str("users")),
+                roles=_names(values.str("roles")),
+                permissions=Permission(values.flags("permissions", Permission.__members__) & 3),
+            )
+        )
+    filtering = config.effective(REQUEST_FILTERING, path)
+    extensions = filtering.child("fileExtensions")
+    limits = _Values(filtering.child("requestLimits"))
+    ip_security = config.effective(IP_SECURITY, path)
+    return PathPolicy(
+        authorization=tuple(rules),
+        request_filtering=RequestFiltering(
+            allow_high_bit_characters=_Values(filtering).bool("allowHighBitCharacters", True),
+            file_extensions_allow_unlisted=_Values(extensions).bool("allowUnlisted", True),
+            file_extensions={
+                _Values(e).str("fileExtension").lower(): _Values(e).bool("allowed", True)
+                for e in extensions.collection()
+            },
+            hidden_segments=frozenset(
+                _Values(s).str("segment").lower()
+                for s in filtering.child("hiddenSegments").collection()
+            ),
+            deny_url_sequences=tuple(
+                _Values(s).str("sequence") for s in filtering.child("denyUrlSequences").collection()
+            ),
+            max_allowed_content_length=limits.int("maxAllowedContentLength", 0),
+            max_url=limits.int("maxUrl", 4096),
+        ),
+        ip_allow_unlisted=_Values(ip_security).bool("allowUnlisted", True),
+        ip_rules=tuple(
+            IpRule(
+                ip_address=_Values(r).str("ipAddress"),
+                subnet_mask=_Values(r).str("subnetMask", "255.255.255.255") or "255.255.255.255",
+                domain_name=_Values(r).str("domainName"),
+                allowed=_Values(r).bool("allowed", False),
+            )
+            for r in ip_security.collection()
+        ),
+    )
