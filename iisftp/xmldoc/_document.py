@@ -25,6 +25,8 @@ from iisftp.xmldoc._save import atomic_write
 __all__ = ["Document"]
 
 # IIS element and attribute names: plain XML names, no namespaces.
+# lxml can report any line number but only store an unsigned short.
+_MAX_SETTABLE_LINE = 65535
 _XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 
 
@@ -180,10 +182,12 @@ class Document:
             before = None
         if ref is not None:
             sep = _text.ws_before(self._nodes[ref])
-            new.sourceline = (ref.sourceline or 0) + (before is None)
+            line = (ref.sourceline or 0) + (before is None)
         else:
             sep = self.newline + _text.indent_of(pnode) + self._unit
-            new.sourceline = (parent.sourceline or 0) + 1
+            line = (parent.sourceline or 0) + 1
+        if line <= _MAX_SETTABLE_LINE:  # approximate: lines are those of the loaded file
+            new.sourceline = line
         _text.insert_child(pnode, node, before, sep, self._close)
         self._nodes[new] = node
         self.modified = True
@@ -216,6 +220,8 @@ class Document:
             self._close = _text.self_closing_style(text)
             self._text = None  # the pieces are the text now; do not keep a second copy
         node = self._nodes.get(elem)
+        if node is not None and elem.tag.rpartition("}")[2] != node.name.rpartition(":")[2]:
+            raise RuntimeError(f"xmldoc: text <{node.name}> does not match element {elem.tag}")
         if node is None:
             raise UsageError(
                 f"element <{getattr(elem, 'tag', elem)}> is not part of {self.filename}",

@@ -12,6 +12,7 @@ The input was already checked well-formed by lxml, so a simple tokenizer suffice
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -25,9 +26,11 @@ __all__ = [
     "serialize",
 ]
 
-# Comments, CDATA and PIs come first so markup inside them is never taken for tags.
-_TOKEN = re.compile(
-    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</[^>]*>|<[^!?/](?:[^>\"']+|\"[^\"]*\"|'[^']*')*>",
+# Split pattern: group 1 = comment/CDATA/PI (kept verbatim as text, so markup inside
+# is never taken for tags), group 2 = a start, empty-element or end tag.
+_SPLIT = re.compile(
+    r"(<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>)"
+    r"|(<[^!?][^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*>)",
     re.S,
 )
 _NAME = re.compile(r"<([^\s/>]+)")
@@ -67,36 +70,46 @@ class Node:
 
 def build_nodes(text: str, root: etree._Element) -> tuple[Node, dict[etree._Element, Node]]:
     """Cut `text` into Nodes and pair them with lxml's elements in document order."""
-    top = Node("", None)
+    gc_was_on = gc.isenabled()
+    gc.disable()  # ~100k new objects and no cycles to find: collections only cost time
+    try:
+        top, order, depth = _tokenize(text)
+        elements = list(root.iter(etree.Element))
+        if len(elements) != len(order) or depth:
+            raise RuntimeError("xmldoc: tokenizer and lxml disagree on the element count")
+        return top, dict(zip(elements, order, strict=True))
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _tokenize(text: str) -> tuple[Node, list[Node], int]:
+    parts = _SPLIT.split(text)  # [text, g1, g2, text, g1, g2, ..., text]
+    top = cur = Node("", None)
     stack = [top]
     order: list[Node] = []
-    pos = 0
-    for m in _TOKEN.finditer(text):
-        tok = m.group()
-        second = tok[1]
-        if second in "!?":
-            continue  # stays inside the surrounding raw text piece
-        cur = stack[-1]
-        if m.start() > pos:
-            cur.content.append(text[pos : m.start()])
-        pos = m.end()
-        if second == "/":
-            stack.pop().end = tok
+    pending = parts[0]
+    for i in range(1, len(parts), 3):
+        tag = parts[i + 1]
+        if tag is None:  # comment, CDATA or PI: part of the surrounding raw text
+            pending += parts[i] + parts[i + 2]
+            continue
+        if pending:
+            cur.content.append(pending)
+        pending = parts[i + 2]
+        if tag[1] == "/":
+            stack.pop().end = tag
+            cur = stack[-1]
         else:
-            node = Node(tok, cur)
+            node = Node(tag, cur)
             cur.content.append(node)
             order.append(node)
-            if not tok.endswith("/>"):
+            if tag[-2] != "/":
                 stack.append(node)
-    if pos < len(text):
-        top.content.append(text[pos:])
-    elements = list(root.iter(etree.Element))
-    if len(elements) != len(order) or len(stack) != 1:
-        raise RuntimeError("xmldoc: tokenizer and lxml disagree on the element count")
-    for el, node in zip(elements, order, strict=True):
-        if el.tag.rpartition("}")[2] != node.name.rpartition(":")[2]:
-            raise RuntimeError(f"xmldoc: tokenizer saw <{node.name}> where lxml saw {el.tag}")
-    return top, dict(zip(elements, order, strict=True))
+                cur = node
+    if pending:
+        top.content.append(pending)
+    return top, order, len(stack) - 1
 
 
 def _pieces(node: Node) -> Iterator[str]:
@@ -224,11 +237,17 @@ def ws_before(node: Node) -> str:
     return ws if ("\n" in ws or "\r" in ws) else ""
 
 
+_TAG_LINE = re.compile(r"[\r\n]([ \t]*)<[^/!?]")
+
+
 def indent_unit(text: str) -> str:
     """The file's indent step: the most common growth of indentation between tag lines."""
     steps: Counter[str] = Counter()
     prev = ""
-    for ind in re.findall(r"[\r\n]([ \t]*)<[^/!?]", text):
+    for n, m in enumerate(_TAG_LINE.finditer(text)):
+        if n == 2000:  # plenty to tell the style; keeps the first edit fast on huge files
+            break
+        ind = m.group(1)
         if len(ind) > len(prev) and ind.startswith(prev):
             steps[ind[len(prev) :]] += 1
         prev = ind
@@ -264,21 +283,28 @@ def _newline_of(sep: str) -> str:
 
 
 def remove_child(node: Node) -> None:
-    """Drop `node`, and its line's indentation and line break when it stood on its own line."""
+    """Drop `node` with the whitespace that put it on its own line(s).
+
+    When the element ends its line, the whitespace run before it (line break(s) and
+    indentation) goes; when something follows on the same line, the spaces after it go.
+    """
     parent = node.parent
     assert parent is not None
     idx = _index(parent, node)
-    del parent.content[idx]
+    content = parent.content
+    prev = content[idx - 1] if idx > 0 and isinstance(content[idx - 1], str) else ""
+    nxt = content[idx + 1] if idx + 1 < len(content) and isinstance(content[idx + 1], str) else ""
+    prev_ws = prev[len(prev.rstrip(_WS)) :]
+    next_ws = nxt[: len(nxt) - len(nxt.lstrip(_WS))]
+    ends_line = idx + 1 == len(content) or _has_break(next_ws)
+    if prev_ws and (ends_line or not _has_break(prev_ws)) and not (next_ws and not ends_line):
+        content[idx - 1] = prev[: len(prev) - len(prev_ws)]
+    elif next_ws and not ends_line:
+        content[idx + 1] = nxt[len(next_ws) :]
+    del content[idx]
+    parent.content = [p for p in content if p != ""]
     node.parent = None
-    if idx == 0 or not isinstance(prev := parent.content[idx - 1], str):
-        return
-    cut = max(prev.rfind("\n"), prev.rfind("\r"))
-    if cut < 0 or prev[cut + 1 :].strip(" \t"):
-        return
-    if prev[cut] == "\n":
-        while cut > 0 and prev[cut - 1] == "\r":
-            cut -= 1
-    if prev[:cut]:
-        parent.content[idx - 1] = prev[:cut]
-    else:
-        del parent.content[idx - 1]
+
+
+def _has_break(ws: str) -> bool:
+    return "\n" in ws or "\r" in ws
