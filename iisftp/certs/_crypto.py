@@ -226,26 +226,23 @@ def chain_pem(chain: tuple[x509.Certificate, ...]) -> bytes:
 
 
 def key_pem(key: PrivateKey, password: bytes | None = None) -> bytes:
-    encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(password)
-        if password
-        else serialization.NoEncryption()
-    )
     return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, _encryption(password)
     )
 
 
 def pfx_bytes(bundle: Bundle, name: str, password: bytes | None) -> bytes:
-    encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(password)
-        if password
-        else serialization.NoEncryption()
-    )
     return pkcs12.serialize_key_and_certificates(
         name.encode("utf-8") or None,
         bundle.key,
         bundle.leaf,
         list(bundle.chain[1:]) or None,
-        encryption,
+        _encryption(password),
     )
+
+
+def _encryption(password: bytes | None) -> serialization.KeySerializationEncryption:
+    # BestAvailableEncryption picks PBES2/AES-256 today; very old Windows only reads 3DES PFX.
+    if password:
+        return serialization.BestAvailableEncryption(password)
+    return serialization.NoEncryption()

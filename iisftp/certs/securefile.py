@@ -13,7 +13,7 @@ import os
 import secrets
 from pathlib import Path
 
-from iisftp.errors import IisftpError
+from iisftp.errors import IisftpError, UsageError
 
 __all__ = ["read_bounded", "write_atomic"]
 
@@ -60,11 +60,11 @@ def read_bounded(path: Path, limit: int) -> bytes:
         with open(path, "rb") as src:
             data = src.read(limit + 1)
     except FileNotFoundError as exc:
-        raise IisftpError(f"{path}: file not found", "check the path") from exc
+        raise UsageError(f"{path}: file not found", "check the path") from exc
     except IsADirectoryError as exc:
-        raise IisftpError(f"{path}: is a folder, not a file", "give a file path") from exc
+        raise UsageError(f"{path}: is a folder, not a file", "give a file path") from exc
     except OSError as exc:
         raise IisftpError(f"{path}: cannot read ({exc.strerror})", "check permissions") from exc
     if len(data) > limit:
-        raise IisftpError(f"{path}: file is larger than {limit} bytes", "is this the right file?")
+        raise UsageError(f"{path}: file is larger than {limit} bytes", "is this the right file?")
     return data
