@@ -41,6 +41,7 @@ class AttrLike(Protocol):
     type: str
     values: Mapping[str, int]
     time_span_format: str
+    display_hex: bool
 
 
 class Codec(Protocol):
@@ -64,6 +65,7 @@ class BoolCodec:
 
 
 _DECIMAL = re.compile(r"-?[0-9]+")
+_HEX = re.compile(r"0[xX][0-9a-fA-F]+")
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,9 @@ class IntCodec:
         return value
 
     def parse(self, raw: str, attr: AttrLike) -> int:
+        # IIS-COMPAT: displayHex attributes are shown (and may be given) as 0x... hex.
+        if attr.display_hex and _HEX.fullmatch(raw):
+            return self._check(int(raw, 16), raw)
         if not _DECIMAL.fullmatch(raw):
             raise ValueError(f"{raw!r} is not a valid {self.label} ({self.low}..{self.high})")
         return self._check(int(raw), raw)
