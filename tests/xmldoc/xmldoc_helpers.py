@@ -16,11 +16,15 @@ _BOMS = {"utf-8": b"\xef\xbb\xbf", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe
 def changed_lines(doc: Document, original: bytes) -> list[str]:
     """The '-'/'+' lines of a diff between the original bytes and the document now."""
     body = original[len(_BOMS[doc.encoding]) :] if doc.bom else original
-    before, after = body.decode(doc.encoding), doc.to_text()
-    diff = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), n=0
-    )
-    return [d for d in diff if d[:1] in "+-" and not d.startswith(("+++", "---"))]
+    before = body.decode(doc.encoding).splitlines(keepends=True)
+    after = doc.to_text().splitlines(keepends=True)
+    # autojunk off: these files repeat lines so often that difflib would misalign them
+    ops = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in ops:
+        if tag != "equal":
+            out += ["-" + line for line in before[i1:i2]] + ["+" + line for line in after[j1:j2]]
+    return out
 
 
 def elements(parent) -> list:
