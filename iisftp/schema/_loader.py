@@ -259,9 +259,21 @@ def _schema_files(dirs: Sequence[Path]) -> list[Path]:
     return files
 
 
+# Loaded sets keyed by (path, mtime, size) of every file: a SchemaSet is frozen,
+# so callers loading many configs share one instead of re-reading the files.
+_CACHE: dict[tuple[tuple[str, int, int], ...], SchemaSet] = {}
+_CACHE_SIZE = 8
+
+
 def load_schemas(dirs: Sequence[Path] | None = None) -> SchemaSet:
     """Load and merge every *.xml schema file in `dirs` (default: the repo's schemas/)."""
     files = _schema_files([DEFAULT_SCHEMA_DIR] if dirs is None else list(dirs))
+    try:
+        key = tuple((str(p), st.st_mtime_ns, st.st_size) for p in files for st in [p.stat()])
+    except OSError:
+        key = None
+    if key is not None and key in _CACHE:
+        return _CACHE[key]
     sections: dict[str, SectionSchema] = {}
     unknown: list[tuple[str, Location]] = []
     for path in files:
@@ -272,8 +284,13 @@ def load_schemas(dirs: Sequence[Path] | None = None) -> SchemaSet:
             sections[section.name] = (
                 replace(known, root=_merge_element(known.root, section.root)) if known else section
             )
-    return SchemaSet(
+    result = SchemaSet(
         sections=MappingProxyType(sections),
         files=tuple(str(p) for p in files),
         unknown_validators=tuple(unknown),
     )
+    if key is not None:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = result
+    return result

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from iisftp.errors import Location
@@ -73,7 +74,7 @@ class AttributeSchema:
         """Parse a raw XML value strictly; ValueError with a user-facing message."""
         if self.encrypted and is_encrypted(raw):
             return raw  # ciphertext is opaque: never parsed, never changed
-        if self.allow_infinite and raw.strip().lower() == INFINITE.lower():
+        if self.allow_infinite and raw.lower() == INFINITE.lower():
             return INFINITE
         value = CODECS[self.type].parse(raw, self)
         self.validator(value)
@@ -94,7 +95,7 @@ class AttributeSchema:
         self.validator(value)
         return text
 
-    @property
+    @cached_property
     def default_value(self) -> object | None:
         """The parsed default (or the IIS implicit zero when none is declared)."""
         if self.default is None:

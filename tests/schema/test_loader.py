@@ -236,3 +236,16 @@ def test_find_walks_elements_and_collection_items(schemas: SchemaSet) -> None:
     assert auth.root.collection.key_attributes == ("users", "roles", "permissions")
     assert auth.find("add").attribute("permissions").format(3) == "Read, Write"
     assert sites.root.collection.key_attributes == ("name", "id")
+
+
+def test_unchanged_files_share_one_schema_set(write_schema: Writer) -> None:
+    folder = write_schema("IIS_schema.xml", CORE)
+    first = load_schemas([folder])
+    assert load_schemas([folder]) is first
+    write_schema("IIS_schema.xml", CORE.replace("maxConnections", "maxConnectionsRenamed"))
+    second = load_schemas([folder])
+    assert second is not first
+    assert (
+        "maxConnectionsRenamed"
+        in second.section("system.applicationHost/sites").find("site/limits").attributes
+    )
