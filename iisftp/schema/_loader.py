@@ -86,6 +86,11 @@ class _FileReader:
         type_ = node.get("type", "string")
         if type_ not in CODECS:
             raise self.fail(node, f"attribute {name!r} has unknown type {type_!r}")
+        span_format = node.get("timeSpanFormat", "string")
+        if span_format not in ("string", "seconds", "minutes"):
+            raise self.fail(
+                node, f"timeSpanFormat={span_format!r} must be string, seconds or minutes"
+            )
         values: dict[str, int] = {}
         for item in _children(node):
             if item.tag in ("enum", "flag"):
@@ -110,7 +115,7 @@ class _FileReader:
             case_sensitive=self.flag(node, "caseSensitive"),
             allow_infinite=self.flag(node, "allowInfinite"),
             display_hex=self.flag(node, "displayHex"),
-            time_span_format=node.get("timeSpanFormat", "string"),
+            time_span_format=span_format,
             validation_type=vtype,
             validation_parameter=vparam,
             values=MappingProxyType(values),

@@ -185,6 +185,9 @@ def _error(write_schema: Writer, body: str) -> ConfigError:
          "</sectionSchema></configSchema>", 2, "<collection> has no addElement"),
         ("<configSchema><sectionSchema name='a'>\n<attribute name='x' required='yes' />"
          "</sectionSchema></configSchema>", 2, "required='yes' must be true or false"),
+        ("<configSchema><sectionSchema name='a'>\n<attribute name='x' type='timeSpan'"
+         " timeSpanFormat='hours' /></sectionSchema></configSchema>", 2,
+         "timeSpanFormat='hours' must be string, seconds or minutes"),
         ("<schema>\n</schema>", 1, "expected <configSchema>"),
         ("", 1, "malformed schema XML"),
     ],
