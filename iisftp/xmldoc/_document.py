@@ -100,7 +100,9 @@ class Document:
     def to_bytes(self) -> bytes:
         if not self.modified:
             return self._data
-        return self._bom_bytes + self.to_text().encode(self.encoding)
+        # A character the file's encoding lacks can only come from an attribute value
+        # we wrote, where a character reference is valid XML.
+        return self._bom_bytes + self.to_text().encode(self.encoding, "xmlcharrefreplace")
 
     def save(self, path: str | os.PathLike[str] | None = None) -> None:
         """Write atomically to `path` (default: the loaded file); refuse if it changed on disk."""
@@ -165,7 +167,8 @@ class Document:
             _check_name(n, "attribute")
         if len(set(names)) != len(names):
             raise UsageError(f"duplicate attribute in {names}", "give each attribute once")
-        new = parent.makeelement(tag)
+        default_ns = parent.nsmap.get(None)  # `<x>` written under xmlns="..." is in it
+        new = parent.makeelement(f"{{{default_ns}}}{tag}" if default_ns else tag)
         for n, v in attrs:
             _lxml_call(new.set, n, v)
         kids = [c for c in parent if isinstance(c.tag, str)]
@@ -243,7 +246,7 @@ def _lxml_call(setter, name: str, value: str) -> None:  # type: ignore[no-untype
         )
     try:
         setter(name, value)
-    except ValueError as exc:  # control characters and the like
+    except (ValueError, UnicodeError) as exc:  # control characters, lone surrogates
         hint = "remove control characters from the value"
         raise UsageError(f"invalid value for {name!r}: {exc}", hint) from None
 

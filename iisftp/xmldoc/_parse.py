@@ -104,12 +104,17 @@ def _reject_doctype(xml: bytes, where: str) -> None:
     """Refuse any DOCTYPE (XXE, entity bombs, external DTDs) before lxml parses it."""
     pos = xml.find(b"<!DOCTYPE")
     while pos >= 0:
-        # Only markup counts; the same text inside a comment or CDATA is harmless.
-        in_comment = xml.rfind(b"<!--", 0, pos) > xml.rfind(b"-->", 0, pos)
-        in_cdata = xml.rfind(b"<![CDATA[", 0, pos) > xml.rfind(b"]]>", 0, pos)
-        if not (in_comment or in_cdata):
+        # Only markup counts; the same text inside a comment or CDATA is harmless. A
+        # CDATA opener inside a comment opens nothing. (lxml's docinfo is checked too.)
+        cdata = xml.rfind(b"<![CDATA[", 0, pos)
+        in_cdata = cdata > xml.rfind(b"]]>", 0, pos) and not _in_comment(xml, cdata)
+        if not (_in_comment(xml, pos) or in_cdata):
             _doctype_error(where, *line_col(xml, pos))
         pos = xml.find(b"<!DOCTYPE", pos + 1)
+
+
+def _in_comment(xml: bytes, pos: int) -> bool:
+    return xml.rfind(b"<!--", 0, pos) > xml.rfind(b"-->", 0, pos)
 
 
 def _doctype_error(where: str, line: int = 0, col: int = 0) -> None:

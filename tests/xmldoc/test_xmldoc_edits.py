@@ -246,6 +246,7 @@ def test_bad_edits_raise_usage_errors_and_change_nothing(load_corpus):
     cases = [
         lambda: doc.set_attribute(site, "bad name", "x"),
         lambda: doc.set_attribute(site, "id", "a\x01b"),
+        lambda: doc.set_attribute(site, "id", "\ud800"),
         lambda: doc.set_attribute(site, "id", 5),
         lambda: doc.insert_element(site, "1bad"),
         lambda: doc.insert_element(site, "x", [("a", "1"), ("a", "2")]),
@@ -270,3 +271,20 @@ def test_negative_and_large_indexes_clamp(load_corpus):
     assert [e.tag for e in doc.root] == ["y", "b", "c", "m", "z"]
     assert (doc.root[0], doc.root[-1], doc.root[3]) == (first, last, mid)
     assert doc.to_bytes() == b"<a>\n  <y />\n  <b />\n  <c />\n  <m />\n  <z />\n</a>"
+
+
+def test_value_outside_the_files_encoding_becomes_a_char_ref():
+    doc = Document.from_bytes(b'<?xml version="1.0" encoding="ISO-8859-1"?><a/>')
+    doc.set_attribute(doc.root, "v", "\u20ac")
+    assert doc.to_bytes().endswith(b'<a v="&#8364;"/>')
+    assert Document.from_bytes(doc.to_bytes()).root.get("v") == "\u20ac"
+
+
+def test_insert_under_a_default_namespace_stays_in_it():
+    doc = Document.from_bytes(b'<c xmlns="urn:x">\n  <s />\n</c>')
+    new = doc.insert_element(doc.root, "s", [("n", "1")])
+    assert new.tag == "{urn:x}s"
+    reread = Document.from_bytes(doc.to_bytes())
+    assert [e.tag for e in reread.root] == ["{urn:x}s", "{urn:x}s"]
+    doc.set_attribute(new, "n", "2")
+    assert doc.to_bytes() == b'<c xmlns="urn:x">\n  <s />\n  <s n="2" />\n</c>'

@@ -133,3 +133,7 @@ def test_deep_nesting_is_bounded():
     depth = 100_000
     with pytest.raises(ConfigError):
         Document.from_bytes(b"<a>" * depth + b"</a>" * depth)
+
+
+def test_cdata_opener_inside_a_comment_does_not_hide_a_doctype():
+    _raises_doctype(b"<!-- <![CDATA[ -->\n" + XXE.split(b"\n", 1)[1], 2)
