@@ -83,6 +83,10 @@ def _dummy() -> tuple[bytes, bytes]:
 
 
 def _acceptable(password: str) -> bool:
+    # scrypt keys HMAC-SHA256 with the password, and HMAC pads keys with zero bytes, so
+    # "pw" and "pw\x00" hash alike: NUL never reaches scrypt (check_policy bans it too).
+    if "\x00" in password:
+        return False
     # Cheap bound first: a str of more than MAX chars is more than MAX bytes.
     return len(password) <= MAX_PASSWORD_BYTES and len(_utf8(password)) <= MAX_PASSWORD_BYTES
 
