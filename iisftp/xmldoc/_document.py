@@ -18,15 +18,15 @@ from pathlib import Path
 from lxml import etree
 
 from iisftp.errors import ConfigError, Location, UsageError
-from iisftp.xmldoc import _text
+from iisftp.xmldoc import _layout, _text
 from iisftp.xmldoc._parse import DEFAULT_MAX_SIZE, check_size, decode_text, parse_bytes
 from iisftp.xmldoc._save import atomic_write
 
 __all__ = ["Document"]
 
-# IIS element and attribute names: plain XML names, no namespaces.
 # lxml can report any line number but only store an unsigned short.
 _MAX_SETTABLE_LINE = 65535
+# IIS element and attribute names: plain XML names, no namespaces.
 _XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 
 
@@ -184,14 +184,14 @@ class Document:
             parent.append(new)
             before = None
         if ref is not None:
-            sep = _text.ws_before(self._nodes[ref])
+            sep = _layout.ws_before(self._nodes[ref])
             line = (ref.sourceline or 0) + (before is None)
         else:
-            sep = self.newline + _text.indent_of(pnode) + self._unit
+            sep = self.newline + _layout.indent_of(pnode) + self._unit
             line = (parent.sourceline or 0) + 1
         if line <= _MAX_SETTABLE_LINE:  # approximate: lines are those of the loaded file
             new.sourceline = line
-        _text.insert_child(pnode, node, before, sep, self._close)
+        _layout.insert_child(pnode, node, before, sep)
         self._nodes[new] = node
         self.modified = True
         return new
@@ -201,7 +201,7 @@ class Document:
         parent = elem.getparent()
         if parent is None:
             raise UsageError("cannot remove the document's root element", "edit its children")
-        _text.remove_child(node)
+        _layout.remove_child(node)
         parent.remove(elem)
         for el in elem.iter(etree.Element):
             self._nodes.pop(el, None)
@@ -219,17 +219,17 @@ class Document:
         if self._top is None:
             text = self._decoded()
             self._top, self._nodes = _text.build_nodes(text, self.root)
-            self._unit = _text.indent_unit(text)
-            self._close = _text.self_closing_style(text)
+            self._unit = _layout.indent_unit(text)
+            self._close = _layout.self_closing_style(text)
             self._text = None  # the pieces are the text now; do not keep a second copy
         node = self._nodes.get(elem)
-        if node is not None and elem.tag.rpartition("}")[2] != node.name.rpartition(":")[2]:
-            raise RuntimeError(f"xmldoc: text <{node.name}> does not match element {elem.tag}")
         if node is None:
             raise UsageError(
                 f"element <{getattr(elem, 'tag', elem)}> is not part of {self.filename}",
                 "pass an element taken from this document's root (removed elements are gone)",
             )
+        if elem.tag.rpartition("}")[2] != node.name.rpartition(":")[2]:  # cheap sanity check
+            raise RuntimeError(f"xmldoc: text <{node.name}> does not match element {elem.tag}")
         return node
 
 

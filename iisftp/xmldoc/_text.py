@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import re
-from collections import Counter
 from collections.abc import Iterator
 
 from lxml import etree
@@ -23,7 +22,11 @@ __all__ = [
     "Node",
     "build_nodes",
     "escape_attr",
+    "new_start",
+    "open_tag",
+    "remove_attr",
     "serialize",
+    "set_attr",
 ]
 
 # Split pattern: group 1 = comment/CDATA/PI (kept verbatim as text, so markup inside
@@ -36,7 +39,6 @@ _SPLIT = re.compile(
 _NAME = re.compile(r"<([^\s/>]+)")
 # One attribute: (separator)(name)(=)(quoted value); groups 4/5 = value without quotes.
 _ATTR = re.compile(r"(\s+)([^\s=/>]+)(\s*=\s*)(?:\"([^\"]*)\"|'([^']*)')")
-_WS = " \t\r\n"
 _ESCAPES = {
     "&": "&amp;",
     "<": "&lt;",
@@ -184,127 +186,3 @@ def open_tag(node: Node) -> None:
     """Turn a self-closing `<x a="b" />` into `<x a="b">` ... `</x>`."""
     node.start = re.sub(r"\s*/>$", ">", node.start)
     node.end = f"</{node.name}>"
-
-
-# --- layout ----------------------------------------------------------------------
-
-
-def _before(node: Node) -> Iterator[str]:
-    """The text preceding `node`, piece by piece, walking backwards to the file start."""
-    while node.parent is not None:
-        parent = node.parent
-        idx = _index(parent, node)
-        for item in reversed(parent.content[:idx]):
-            yield item if isinstance(item, str) else serialize(item)
-        yield parent.start
-        node = parent
-
-
-def _line_prefix(node: Node) -> str:
-    """Text from the start of `node`'s line up to `node`."""
-    collected: list[str] = []
-    for piece in _before(node):
-        cut = max(piece.rfind("\n"), piece.rfind("\r"))
-        if cut >= 0:
-            collected.append(piece[cut + 1 :])
-            break
-        collected.append(piece)
-    return "".join(reversed(collected))
-
-
-def indent_of(node: Node) -> str:
-    """The leading whitespace of the line `node` starts on."""
-    prefix = _line_prefix(node)
-    return prefix[: len(prefix) - len(prefix.lstrip(" \t"))]
-
-
-def _index(parent: Node, node: Node) -> int:
-    for i, item in enumerate(parent.content):
-        if item is node:
-            return i
-    raise ValueError("node not in parent")
-
-
-def ws_before(node: Node) -> str:
-    """The whitespace run directly before `node` if it begins a line (else "")."""
-    parent = node.parent
-    assert parent is not None
-    idx = _index(parent, node)
-    prev = parent.content[idx - 1] if idx > 0 else ""
-    if not isinstance(prev, str):
-        return ""
-    ws = prev[len(prev.rstrip(_WS)) :]
-    return ws if ("\n" in ws or "\r" in ws) else ""
-
-
-_TAG_LINE = re.compile(r"[\r\n]([ \t]*)<[^/!?]")
-
-
-def indent_unit(text: str) -> str:
-    """The file's indent step: the most common growth of indentation between tag lines."""
-    steps: Counter[str] = Counter()
-    prev = ""
-    for n, m in enumerate(_TAG_LINE.finditer(text)):
-        if n == 2000:  # plenty to tell the style; keeps the first edit fast on huge files
-            break
-        ind = m.group(1)
-        if len(ind) > len(prev) and ind.startswith(prev):
-            steps[ind[len(prev) :]] += 1
-        prev = ind
-    return steps.most_common(1)[0][0] if steps else "    "
-
-
-def self_closing_style(text: str) -> str:
-    """IIS writes `<add a="b" />`; keep a file that mostly writes `<add a="b"/>` that way."""
-    spaced = text.count(" />")
-    return " />" if spaced * 2 >= text.count("/>") else "/>"
-
-
-def insert_child(parent: Node, new: Node, before: Node | None, sep: str, close: str) -> None:
-    """Place `new` before sibling `before` (or append), separated by `sep` (newline+indent)."""
-    new.parent = parent
-    if before is not None:
-        idx = _index(parent, before)
-        parent.content[idx:idx] = [new, sep] if sep else [new]
-        return
-    if not parent.end:
-        open_tag(parent)
-    content = parent.content
-    last = content.pop() if content and isinstance(content[-1], str) else ""
-    head = last.rstrip(_WS)
-    trailing = last[len(head) :]
-    if sep and "\n" not in trailing and "\r" not in trailing:
-        trailing = _newline_of(sep) + indent_of(parent)
-    content.extend(p for p in (head, sep, new, trailing) if p != "")
-
-
-def _newline_of(sep: str) -> str:
-    return sep[: len(sep.rstrip(" \t"))]
-
-
-def remove_child(node: Node) -> None:
-    """Drop `node` with the whitespace that put it on its own line(s).
-
-    When the element ends its line, the whitespace run before it (line break(s) and
-    indentation) goes; when something follows on the same line, the spaces after it go.
-    """
-    parent = node.parent
-    assert parent is not None
-    idx = _index(parent, node)
-    content = parent.content
-    prev = content[idx - 1] if idx > 0 and isinstance(content[idx - 1], str) else ""
-    nxt = content[idx + 1] if idx + 1 < len(content) and isinstance(content[idx + 1], str) else ""
-    prev_ws = prev[len(prev.rstrip(_WS)) :]
-    next_ws = nxt[: len(nxt) - len(nxt.lstrip(_WS))]
-    ends_line = idx + 1 == len(content) or _has_break(next_ws)
-    if prev_ws and (ends_line or not _has_break(prev_ws)) and not (next_ws and not ends_line):
-        content[idx - 1] = prev[: len(prev) - len(prev_ws)]
-    elif next_ws and not ends_line:
-        content[idx + 1] = nxt[len(next_ws) :]
-    del content[idx]
-    parent.content = [p for p in content if p != ""]
-    node.parent = None
-
-
-def _has_break(ws: str) -> bool:
-    return "\n" in ws or "\r" in ws
