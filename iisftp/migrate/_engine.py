@@ -1,0 +1,385 @@
+"""`migrate()`: sources in, a runnable iisftp configuration folder and a report out.
+
+Order: read and classify sources -> pick the FTP sites -> build the output document
+(lossless copy or template + spliced sites) -> rename colliding sites -> rewrite
+values for this host -> users and certificates -> write (unless dry run) ->
+validate with iisftp.config. Sources are only ever read.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from iisftp.errors import IisftpError, Location, UsageError
+from iisftp.folder import ConfigFolder
+from iisftp.migrate._certs import settle_certificates
+from iisftp.migrate._extract import Output, Unit, all_sites, build_output, ftp_sites, location_site
+from iisftp.migrate._mapping import MigrationMapping
+from iisftp.migrate._report import Report
+from iisftp.migrate._rewrite import Rewriter
+from iisftp.migrate._sources import SITE_KINDS, Source, read_sources
+from iisftp.schema import is_encrypted
+from iisftp.users import UserStore
+
+__all__ = ["MigrateOptions", "migrate"]
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class MigrateOptions:
+    sources: list[Path]
+    to: Path
+    mapping: MigrationMapping = field(default_factory=MigrationMapping)
+    keep_all: bool = False
+    dry_run: bool = False
+    force: bool = False  # replace an existing, different applicationHost.config
+    key_file: Path | None = None
+    pfx_password: bytes | None = None
+    privileged: bool | None = None  # may bind ports < 1024; None = running as root
+    progress: Progress | None = None
+
+
+def migrate(options: MigrateOptions) -> Report:
+    """Migrate; raises UsageError for bad arguments, reports everything else."""
+    folder = ConfigFolder.resolve(options.to)
+    report = Report(output=str(folder.apphost), dry_run=options.dry_run)
+    tick = options.progress or (lambda _what, _done, _total: None)
+    sources = read_sources(options.sources)
+    _refuse_overwriting_sources(sources, folder)
+    for n, source in enumerate(sources, 1):
+        tick(f"reading {source.path.name}", n, len(sources))
+        report.sources.append(source.describe())
+        _note_source(source, report)
+    picked = [(s, ftp_sites(s)) for s in sources if s.kind in SITE_KINDS]
+    picked = [(s, sites) for s, sites in picked if sites]
+    if not picked:
+        found = "; ".join(f"{s.path.name} is {_what(s)}" for s in sources) or "no files"
+        report.add(
+            "error",
+            "no-ftp-sites",
+            f"no FTP site to migrate: {found}",
+            hint='an FTP site has <binding protocol="ftp" ...>; pass applicationHost.config or '
+            "`appcmd list site /config /xml` output (an app pool export has no sites)",
+        )
+        return report
+    out = _assemble(picked, options.keep_all, report)
+    rewriter = Rewriter(
+        out,
+        options.mapping,
+        report,
+        _privileged(options),
+        options.keep_all,
+        key_file=options.key_file,
+    )
+    report.sites = rewriter.run()
+    for n, site in enumerate(report.sites, 1):
+        tick(f"site {site.name}", n, len(report.sites))
+    _settle_users(rewriter, sources, folder, options.mapping, report)
+    settle_certificates(
+        rewriter.certificates,
+        sources,
+        options.mapping,
+        folder.cert_dir,
+        report,
+        dry_run=options.dry_run,
+        pfx_password=options.pfx_password,
+    )
+    _drop_unused_protected_data(out, options.keep_all)
+    data = out.doc.to_bytes()
+    if options.dry_run:
+        with tempfile.TemporaryDirectory(prefix="iisftp-migrate-") as tmp:
+            _validate(_write(Path(tmp) / folder.apphost.name, data), report, folder.apphost)
+    else:
+        _write_target(folder, data, options.force, report)
+        _validate(folder.apphost, report, folder.apphost)
+    tick("done", 1, 1)
+    _next_steps(report, folder, options)
+    return report
+
+
+def _what(source: Source) -> str:
+    if source.kind in SITE_KINDS:
+        return f"{source.detail} without an ftp binding"
+    return source.detail or source.kind
+
+
+def _privileged(options: MigrateOptions) -> bool:
+    if options.privileged is not None:
+        return options.privileged
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _refuse_overwriting_sources(sources: list[Source], folder: ConfigFolder) -> None:
+    if not folder.apphost.exists():
+        return
+    for source in sources:
+        if source.path.is_file() and os.path.samefile(source.path, folder.apphost):
+            raise UsageError(
+                f"--to {folder.root} would overwrite the source {source.path}",
+                "migrate into a new folder; sources are never modified",
+            )
+
+
+def _note_source(source: Source, report: Report) -> None:
+    where = Location(str(source.path))
+    if source.kind == "unreadable":
+        report.add(
+            "error",
+            "unreadable-source",
+            source.detail,
+            None if ":" in source.detail else where,
+            "fix or leave out this file",
+        )
+    elif source.kind == "appcmd-other":
+        report.add(
+            "info",
+            "no-sites",
+            f"{source.detail}: it has no sites",
+            where,
+            "export sites with `appcmd list site /config /xml`",
+        )
+    elif source.kind in SITE_KINDS:
+        sites = all_sites(source)
+        ftp = ftp_sites(source)
+        if source.kind == "appcmd-sites" and ftp:
+            report.add(
+                "warning",
+                "appcmd-no-authorization",
+                "appcmd site exports hold no <location> authorization rules, so nobody has "
+                "access to the migrated sites yet",
+                where,
+                "also pass applicationHost.config, or add rules with `iisftp config add`",
+            )
+        for site in sites:
+            if site in ftp:
+                continue
+            settings = site.find("ftpServer")
+            if settings is not None and any(e.attrib for e in settings.iter(etree.Element)):
+                report.add(
+                    "warning",
+                    "ftp-settings-without-binding",
+                    f"site '{site.get('name')}' has FTP settings but no ftp binding; not migrated",
+                    Location(str(source.path), site.sourceline or 0),
+                    'add <binding protocol="ftp" bindingInformation="*:21:" /> to migrate it',
+                )
+        if sites and not ftp:
+            report.add(
+                "info",
+                "no-ftp-sites-here",
+                f"{len(sites)} site(s), none with an ftp binding",
+                where,
+            )
+    elif source.kind == "unknown":
+        report.add("info", "ignored-file", source.detail, where)
+
+
+def _assemble(
+    picked: list[tuple[Source, list[etree._Element]]], keep_all: bool, report: Report
+) -> Output:
+    base = next((s for s, _ in picked if s.kind == "apphost"), None)
+    names: dict[str, str] = {}
+    extra_sites: list[Unit] = []
+    extra_locations: list[Unit] = []
+    renames: dict[int, tuple[str, str]] = {}  # id(source site) -> (new name, new id)
+    used_ids: set[str] = set()
+    for source, sites in picked:
+        own: dict[str, str] = {}
+        for site in sites:
+            name, site_id = site.get("name", ""), site.get("id", "")
+            new_name, new_id = _unique(name, names), site_id
+            if site_id in used_ids:
+                new_id = str(max((int(i) for i in used_ids if i.isdigit()), default=0) + 1)
+            if (new_name, new_id) != (name, site_id):
+                renames[id(site)] = (new_name, new_id)
+                report.add(
+                    "warning",
+                    "name-collision",
+                    f"site '{name}' (id {site_id}) is already taken by an earlier source; "
+                    f"migrated as '{new_name}' (id {new_id})",
+                    Location(str(source.path), site.sourceline or 0),
+                    "rename it with `iisftp site` commands if another name suits better",
+                )
+            names[new_name.casefold()] = new_name
+            own[name.casefold()] = name
+            used_ids.add(new_id)
+            if source is not base:
+                extra_sites.append(Unit(source, site))
+        if source is not base and source.kind == "apphost" and source.doc is not None:
+            for loc in source.doc.root.iterfind("location"):
+                if (
+                    location_site(loc.get("path", ""), own)
+                    and loc.find("system.ftpServer") is not None
+                ):
+                    extra_locations.append(Unit(source, loc))
+            if source.doc.root.find("system.ftpServer") is not None:
+                report.add(
+                    "info",
+                    "global-not-merged",
+                    "server-wide <system.ftpServer> settings of this "
+                    "file were not merged (the first applicationHost.config's are used)",
+                    Location(
+                        str(source.path), source.doc.root.find("system.ftpServer").sourceline or 0
+                    ),
+                )
+    label = ", ".join(s.path.name for s, _ in picked)
+    base_names = (
+        {s.get("name", "").casefold(): s.get("name", "") for s in ftp_sites(base)} if base else {}
+    )
+    out = build_output(base, extra_sites, extra_locations, base_names, keep_all, report, label)
+    _apply_renames(out, renames, keep_all)
+    return out
+
+
+def _unique(name: str, taken: dict[str, str]) -> str:
+    candidate, n = name, 2
+    while candidate.casefold() in taken:
+        candidate, n = f"{name} ({n})", n + 1
+    return candidate
+
+
+def _apply_renames(out: Output, renames: dict[int, tuple[str, str]], keep_all: bool) -> None:
+    doc = out.doc
+    moved: dict[tuple[int, str], str] = {}  # (id(source), old casefold) -> new name
+    for elem, (source, src) in list(out.origin.items()):
+        if id(src) in renames and elem.tag == "site":
+            new_name, new_id = renames[id(src)]
+            moved[(id(source), src.get("name", "").casefold())] = new_name
+            doc.set_attribute(elem, "name", new_name)
+            doc.set_attribute(elem, "id", new_id)
+    for loc in doc.root.iterfind("location"):
+        origin = out.origin.get(loc)
+        if origin is None:
+            continue
+        path = loc.get("path", "")
+        head, sep, rest = path.strip("/").partition("/")
+        new = moved.get((id(origin[0]), head.casefold()))
+        if new is not None:
+            doc.set_attribute(loc, "path", new + sep + rest)
+        if not keep_all:
+            for section in [
+                c for c in loc if isinstance(c.tag, str) and c.tag != "system.ftpServer"
+            ]:
+                doc.remove_element(section)
+
+
+def _settle_users(
+    rewriter: Rewriter,
+    sources: list[Source],
+    folder: ConfigFolder,
+    mapping: MigrationMapping,
+    report: Report,
+) -> None:
+    store = UserStore.open(folder.users_file)
+    managers = [
+        (add.get("name", ""), Location(str(s.path), add.sourceline or 0))
+        for s in sources
+        if s.kind == "administration" and s.doc is not None
+        for add in s.doc.root.iterfind("system.webServer/management/authentication/credentials/add")
+    ]
+    needed: dict[str, str] = {u: "named in authorization rules" for u in sorted(rewriter.users)}
+    for name, where in managers:
+        target, _rule = mapping.resolve_account(name)
+        # IIS-COMPAT: IIS Manager stores unsalted SHA-256 hashes; iisftp's store takes
+        # only its own scrypt hashes, so these users need their password set again.
+        needed.setdefault(target, f"IIS Manager user from {where}")
+    if rewriter.needs_iis_manager_users and not managers:
+        report.add(
+            "warning",
+            "iis-manager-users",
+            "sites use IIS Manager users, but no administration.config was given",
+            hint="pass administration.config (or the exported folder) to list them",
+        )
+    for name, why in needed.items():
+        if store.get(name) is None:
+            report.users_needing_password.append(f"{name} ({why})")
+    if report.users_needing_password:
+        report.add(
+            "warning",
+            "users-need-passwords",
+            f"{len(report.users_needing_password)} user(s) "
+            "must be created with a password before they can log in",
+            hint="`iisftp user add NAME` for each user listed",
+        )
+    existing_roles = {r.casefold() for u in store.list() for r in u.roles}
+    for role in sorted(rewriter.roles):
+        if role.casefold() not in existing_roles:
+            report.add(
+                "info",
+                "role-unused",
+                f"role {role!r} is used by authorization rules but no iisftp user has it yet",
+                hint=f"`iisftp user add NAME --role {role}`",
+            )
+
+
+def _drop_unused_protected_data(out: Output, keep_all: bool) -> None:
+    data = out.doc.root.find("configProtectedData")
+    if data is None or keep_all:
+        return
+    if not any(
+        is_encrypted(v) for e in out.doc.root.iter(etree.Element) for v in e.attrib.values()
+    ):
+        out.doc.remove_element(data)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _write_target(folder: ConfigFolder, data: bytes, force: bool, report: Report) -> None:
+    folder.root.mkdir(parents=True, exist_ok=True)
+    target = folder.apphost
+    if target.exists():
+        if target.read_bytes() == data:
+            report.add("info", "unchanged", f"{target} already holds this migration; left as it is")
+            return
+        if not force:
+            raise UsageError(
+                f"{target} exists and differs from this migration",
+                "give --force to replace it (or migrate into an empty folder)",
+            )
+    from iisftp.xmldoc import Document
+
+    Document.from_bytes(data, str(target)).save(target)
+
+
+def _validate(path: Path, report: Report, shown: Path) -> None:
+    from iisftp.config import load
+
+    try:
+        diagnostics = load(path).validate()
+    except IisftpError as exc:
+        report.add(
+            "error", "validate-failed", f"the output does not load: {exc}", Location(str(shown))
+        )
+        return
+    for d in diagnostics:
+        if d.severity in ("error", "warning"):
+            report.add(
+                d.severity, f"validate:{d.code}", d.message, Location(str(shown), d.line), d.hint
+            )
+
+
+def _next_steps(report: Report, folder: ConfigFolder, options: MigrateOptions) -> None:
+    if options.dry_run:
+        report.step("rerun without --dry-run to write the configuration")
+    codes = {f.code for f in report.findings}
+    if "missing-folder" in codes:
+        report.step("create the missing folders and copy the site content into them")
+    if report.users_needing_password:
+        report.step(f"create the users: iisftp user add NAME -c {folder.root}")
+    if "missing-certificate" in codes:
+        report.step(f"import the certificates: iisftp cert import FILE.pfx -c {folder.root}")
+    if "encrypted-value" in codes:
+        report.step("re-enter the encrypted values listed above with `iisftp config set`")
+    if report.sites:
+        report.step(
+            f"check and start: iisftp validate -c {folder.root} && iisftp serve -c {folder.root}"
+        )

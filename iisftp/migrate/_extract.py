@@ -1,0 +1,267 @@
+"""Building the output document: FTP sites and their configuration, nothing else.
+
+The output starts from the first applicationHost.config that has FTP sites (a
+copy: sources are never written), or from a minimal template when the sites come
+from appcmd `/config /xml` exports or bare `<site>` fragments. Every kept unit (a
+site, a `<location>`, a top-level section) is tagged with a temporary marker
+attribute; units from other sources are spliced in as their original text; then
+the whole text is parsed again and the markers tell which source element (and so
+which file:line) each output element came from. Markers are removed with the
+lossless editor, so they leave no trace.
+
+Distrusts: nothing new; sources were parsed safely by iisftp.xmldoc, and spliced
+text is whole elements cut at tag boundaries and re-parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from iisftp.errors import Location
+from iisftp.migrate._report import Report
+from iisftp.migrate._sources import Source
+from iisftp.xmldoc import Document
+
+__all__ = ["Output", "build_output", "ftp_sites", "has_ftp_binding", "location_site"]
+
+MARK = "iisftp-migrate-origin"
+SPLICE = "iisftp-migrate-splice"
+FTP_GROUPS = ("system.applicationHost", "system.ftpServer")
+
+TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
+<!-- FTP sites migrated by `iisftp migrate` from: {sources} -->
+<configuration>
+    <configSections>
+        <sectionGroup name="system.applicationHost">
+            <section name="sites" allowDefinition="AppHostOnly" overrideModeDefault="Deny" />
+        </sectionGroup>
+        <sectionGroup name="system.ftpServer">
+            <section name="log" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
+            <section name="firewallSupport" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
+            <section name="caching" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
+            <section name="providerDefinitions" overrideModeDefault="Deny" />
+            <sectionGroup name="security">
+                <section name="ipSecurity" overrideModeDefault="Deny" />
+                <section name="requestFiltering" overrideModeDefault="Deny" />
+                <section name="authorization" overrideModeDefault="Deny" />
+                <section name="authentication" overrideModeDefault="Deny" />
+            </sectionGroup>
+            <section name="serverRuntime" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
+        </sectionGroup>
+    </configSections>
+    <system.applicationHost>
+        <sites>
+        </sites>
+    </system.applicationHost>
+</configuration>
+"""  # noqa: E501 - IIS's own line lengths
+
+
+@dataclass
+class Output:
+    """The output document plus where each of its elements came from."""
+
+    doc: Document
+    origin: dict[etree._Element, tuple[Source, etree._Element]] = field(default_factory=dict)
+
+    def where(self, elem: etree._Element) -> Location | None:
+        """file:line of the source element `elem` was copied from."""
+        found = self.origin.get(elem)
+        if found is None:
+            return None
+        source, src = found
+        return Location(str(source.path), src.sourceline or 0)
+
+    def source_of(self, elem: etree._Element) -> Source | None:
+        found = self.origin.get(elem)
+        return found[0] if found else None
+
+
+def has_ftp_binding(site: etree._Element) -> bool:
+    return any(
+        b.get("protocol", "").strip().lower() == "ftp" for b in site.iterfind("bindings/binding")
+    )
+
+
+def all_sites(source: Source) -> list[etree._Element]:
+    root = source.doc.root if source.doc is not None else None
+    if root is None:
+        return []
+    if source.kind == "apphost":
+        return root.findall("system.applicationHost/sites/site")
+    if source.kind == "appcmd-sites":
+        return [s for s in (S.find("site") for S in root.iterfind("SITE")) if s is not None]
+    if source.kind == "site-fragment":
+        return [root]
+    return []
+
+
+def ftp_sites(source: Source) -> list[etree._Element]:
+    return [s for s in all_sites(source) if has_ftp_binding(s)]
+
+
+def location_site(path: str, site_names: dict[str, str]) -> str | None:
+    """The FTP site (original spelling) a `<location path>` is in, or None. Keys are casefolded."""
+    first = path.strip().strip("/").split("/", 1)[0].casefold()
+    return site_names.get(first) if first else None
+
+
+def _is_global(location: etree._Element) -> bool:
+    return location.get("path", "").strip().strip("/") in ("", ".")
+
+
+# --- pruning the base applicationHost.config ------------------------------------------------
+
+
+def prune_top(doc: Document, site_names: dict[str, str], report: Report) -> None:
+    """Drop non-FTP sites, sections and locations (whole units only)."""
+    dropped: dict[str, int] = {}
+    root = doc.root
+    for child in _elements(root):
+        tag = child.tag
+        if tag == "configSections":
+            for reg in _elements(child):
+                if reg.get("name") not in FTP_GROUPS:
+                    _drop(doc, reg, "section registrations", dropped)
+        elif tag == "system.applicationHost":
+            for part in _elements(child):
+                if part.tag != "sites":
+                    _drop(doc, part, f"<{part.tag}>", dropped)
+            for site in child.findall("sites/site"):
+                if not has_ftp_binding(site):
+                    _drop(doc, site, "non-FTP sites", dropped)
+        elif tag == "location":
+            keep_location = _is_global(child) or location_site(child.get("path", ""), site_names)
+            for section in _elements(child):
+                if not keep_location or section.tag != "system.ftpServer":
+                    _drop(doc, section, f"<{section.tag}> in <location>", dropped)
+            if not _elements(child):
+                doc.remove_element(child)
+        elif tag not in ("system.ftpServer", "configProtectedData"):
+            _drop(doc, child, f"<{tag}>", dropped)
+    for what, count in dropped.items():
+        report.dropped.append(f"{count} {what}" if what.endswith("s") else f"{count} x {what}")
+
+
+def _drop(doc: Document, elem: etree._Element, what: str, dropped: dict[str, int]) -> None:
+    dropped[what] = dropped.get(what, 0) + 1
+    doc.remove_element(elem)
+
+
+def _elements(parent: etree._Element) -> list[etree._Element]:
+    return [c for c in parent if isinstance(c.tag, str)]
+
+
+# --- assembling ---------------------------------------------------------------------------
+
+
+@dataclass
+class Unit:
+    """A whole element to carry: a site or a <location> (from any source)."""
+
+    source: Source
+    elem: etree._Element
+
+
+def build_output(
+    base: Source | None,
+    extra_sites: list[Unit],
+    extra_locations: list[Unit],
+    site_names: dict[str, str],
+    keep_all: bool,
+    report: Report,
+    sources_label: str,
+) -> Output:
+    """The output document with origins, before any value is rewritten."""
+    table: list[tuple[Source, etree._Element]] = []
+    if base is not None and base.doc is not None:
+        doc = Document.from_bytes(base.doc.to_bytes(), base.doc.filename)
+        twins = dict(zip(doc.root.iter(), base.doc.root.iter(), strict=True))
+        if not keep_all:
+            prune_top(doc, site_names, report)
+        for elem in list(doc.root.iter(etree.Element)):
+            doc.set_attribute(elem, MARK, str(len(table)))
+            table.append((base, twins[elem]))
+    else:
+        label = sources_label.replace("--", "- -")
+        doc = Document.from_bytes(TEMPLATE.format(sources=label).encode(), "applicationHost.config")
+    sites = doc.root.find("system.applicationHost/sites")
+    assert sites is not None  # the base has FTP sites, the template has <sites>
+    before = next((c for c in _elements(sites) if c.tag != "site"), None)
+    splices: list[tuple[str, Unit]] = []
+    for unit in [*extra_sites, *extra_locations]:
+        parent, tag = (sites, "site") if unit in extra_sites else (doc.root, "location")
+        index = _elements(sites).index(before) if before is not None and tag == "site" else None
+        key = f"s{len(splices)}"
+        doc.insert_element(parent, tag, [(SPLICE, key)], index)
+        splices.append((key, unit))
+    text = doc.to_text()
+    for key, unit in splices:
+        hole = re.search(rf'<(?:site|location) {SPLICE}="{key}"\s*/>', text)
+        assert hole is not None
+        indent, _ = _line_of(text, hole.start())
+        fragment = _fragment(unit, indent, doc.newline, table)
+        text = text[: hole.start()] + fragment + text[hole.end() :]
+    out = Output(Document.from_bytes(_encode(text, doc), doc.filename))
+    for elem in list(out.doc.root.iter(etree.Element)):
+        mark = elem.get(MARK)
+        if mark is not None:
+            out.origin[elem] = table[int(mark)]
+            out.doc.remove_attribute(elem, MARK)
+    return out
+
+
+def _encode(text: str, doc: Document) -> bytes:
+    bom = "\ufeff" if doc.bom else ""
+    return (bom + text).encode(doc.encoding)
+
+
+def _line_of(text: str, pos: int) -> tuple[str, int]:
+    """(indentation of the line holding `pos`, start of that line)."""
+    start = max(text.rfind("\n", 0, pos), text.rfind("\r", 0, pos)) + 1
+    line = text[start:pos]
+    return line[: len(line) - len(line.lstrip(" \t"))], start
+
+
+_TOKEN = re.compile(
+    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<(/?)([^\s/>!?]+)(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>",
+    re.S,
+)
+
+
+def _fragment(
+    unit: Unit, indent: str, newline: str, table: list[tuple[Source, etree._Element]]
+) -> str:
+    """The unit's source text, every element marked with its origin, re-indented for
+    its new place and written with the output's line breaks."""
+    doc = unit.source.doc
+    assert doc is not None
+    copy = Document.from_bytes(doc.to_bytes(), doc.filename)
+    twins = dict(zip(doc.root.iter(), copy.root.iter(), strict=True))
+    for src in unit.elem.iter(etree.Element):
+        copy.set_attribute(twins[src], MARK, str(len(table)))
+        table.append((unit.source, src))
+    first = len(table) - sum(1 for _ in unit.elem.iter(etree.Element))
+    text = copy.to_text()
+    start = text.rfind("<", 0, text.index(f'{MARK}="{first}"'))
+    depth = 0
+    for m in _TOKEN.finditer(text, start):
+        if m.group(2) is None:
+            continue
+        depth += -1 if m.group(1) else (0 if m.group(3) else 1)
+        if depth == 0:
+            break
+    src_indent, _ = _line_of(text, start)
+    lines = re.split(r"\r\r\n|\r\n|\r|\n", text[start : m.end()])
+    # IIS-COMPAT: appcmd output captured through PowerShell is often double-spaced
+    # (every other line empty); the blank lines are an artefact, not formatting.
+    if len(lines) > 2 and all(not line.strip() for line in lines[1::2]):
+        lines = lines[0::2]
+    moved = [lines[0]]
+    for line in lines[1:]:
+        rest = line[len(src_indent) :] if line.startswith(src_indent) else line.lstrip(" \t")
+        moved.append(indent + rest if rest else "")
+    return newline.join(moved)
