@@ -54,11 +54,13 @@ def load(
     *,
     schema_dirs: Sequence[Path] | None = None,
     variables: Mapping[str, str] | None = None,
+    schemas: Any = None,
 ) -> Config:
     """Load applicationHost.config, or the one in a configuration folder.
 
     `variables` gives `%VAR%` expansions for `expanded` attributes; by default
-    the process environment overlaid with the folder's variables.env.
+    the process environment overlaid with the folder's variables.env. `schemas`
+    (a loaded SchemaSet) skips loading them again.
     Raises ConfigError (file:line) for unreadable or malformed files.
     """
     from iisftp.schema import load_schemas
@@ -71,7 +73,8 @@ def load(
             hint="pass -c with a configuration folder or an applicationHost.config file",
         )
     document = Document.load(folder.apphost)
-    schemas = load_schemas(list(schema_dirs) if schema_dirs else None)
+    if schemas is None:
+        schemas = load_schemas(list(schema_dirs) if schema_dirs else None)
     return Config(document, schemas, folder=folder, variables=variables)
 
 
@@ -116,7 +119,9 @@ class Config:
 
     def reindex(self) -> None:
         """Rebuild the indexes (after edits that add or remove elements)."""
-        names = {name.lower() for name in self.schemas.sections} if self.schemas else set()
+        sections = self.schemas.sections if self.schemas else {}
+        self._schema_by_name = {name.lower(): schema for name, schema in sections.items()}
+        names = set(self._schema_by_name)
         self._default_names = frozenset(_default_element_names(self.schemas))
         if self.root_kind == "configuration":
             self.index = SectionIndex.build(self.root, names)
@@ -142,7 +147,12 @@ class Config:
     # -- effective settings -----------------------------------------------------
 
     def section_schema(self, section: str) -> Any:
-        return self.schemas.section(section) if self.schemas else None
+        """The SectionSchema for a section name (case-insensitive), or None."""
+        return self._schema_by_name.get(section.lower())
+
+    @property
+    def default_names(self) -> frozenset[str]:
+        return self._default_names
 
     def _element(self, name: str, schema: Any, layers: list[Layer]) -> EffectiveElement:
         return EffectiveElement(name, schema, tuple(layers), default_names=self._default_names)
@@ -189,6 +199,10 @@ class Config:
 
     # -- sites ------------------------------------------------------------------
 
+    def find_site_element(self, name: str) -> etree._Element | None:
+        """The `<site>` element named `name` (case-insensitive), or None."""
+        return self._find_site(name)
+
     def _find_site(self, name: str) -> etree._Element | None:
         found = self._sites.get(name.lower())
         return found[0] if found else None
@@ -198,6 +212,10 @@ class Config:
             schema = self.section_schema(SITES)
             return self._element(SITES, schema.root if schema else None, [])
         return self.effective(SITES)
+
+    def site_view(self, elem: etree._Element) -> SiteView:
+        """A SiteView for any `<site>` element (also the ones inside appcmd exports)."""
+        return self._site_view(elem)
 
     def _site_view(self, elem: etree._Element) -> SiteView:
         sites = self._sites_effective()

@@ -1,0 +1,201 @@
+"""Site, binding and FTP security checks (beyond what the schema can say).
+
+Distrusts: the configuration file. Reports bindings that do not parse or
+collide, FTP sites that require SSL without a certificate, thumbprints IIS
+Manager cannot show, certificates missing from the store, authorization rules
+that match nobody and locations that name no site.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from iisftp.config.bindings import ParsedBinding, parse_binding_information
+from iisftp.config.check_schema import Sink
+from iisftp.config.config import SiteView
+from iisftp.config.diagnostics import ERROR, WARNING
+from iisftp.config.sections import elements
+from iisftp.errors import IisftpError
+
+__all__ = ["check_authorization_rules", "check_locations", "check_sites"]
+
+# Protocols whose bindingInformation is ip:port:host (net.tcp and friends differ).
+_IP_PORT_HOST = frozenset({"ftp", "http", "https"})
+_THUMBPRINT = re.compile(r"[0-9A-Fa-f]{40}")
+AUTHORIZATION = "system.ftpServer/security/authorization"
+
+
+def check_sites(config: Any, sink: Sink, sites: list[SiteView]) -> None:
+    listeners: list[tuple[ParsedBinding, SiteView, Any]] = []
+    for site in sites:
+        for binding in site.bindings:
+            protocol = binding.protocol.lower()
+            if protocol not in _IP_PORT_HOST:
+                continue
+            try:
+                parsed = parse_binding_information(binding.information)
+            except ValueError as exc:
+                sink.add(
+                    binding.element,
+                    "IIS020",
+                    ERROR,
+                    f"site '{site.name}': bindingInformation=\"{binding.information}\""
+                    f" is malformed: {exc}",
+                    "write ip:port:host, e.g. *:21: or 192.0.2.1:21:ftp.example.com or [::1]:21:",
+                )
+                continue
+            if protocol != "ftp":
+                continue
+            if parsed.port == 0:
+                sink.add(
+                    binding.element,
+                    "IIS022",
+                    WARNING,
+                    f"site '{site.name}': FTP binding on port 0 (the OS picks a port at start)",
+                    "fine for tests; give a fixed port (e.g. 21) for real clients",
+                )
+            for other, other_site, other_elem in listeners:
+                if parsed.collides_with(other):
+                    sink.add(
+                        binding.element,
+                        "IIS021",
+                        ERROR,
+                        f"site '{site.name}': FTP binding {binding.information} collides with "
+                        f"'{other_site.name}' {other_elem.get('bindingInformation')} "
+                        f"(line {other_elem.sourceline})",
+                        "use another port, IP address or host name for one of them",
+                    )
+                    break
+            listeners.append((parsed, site, binding.element))
+        if "ftp" in site.protocols:
+            _check_ssl(config, sink, site)
+
+
+def _policy(element: Any, attr: str) -> str:
+    try:
+        return str(element.get(attr) or "")
+    except IisftpError:
+        return ""  # an invalid value is reported by the schema checks
+
+
+def _check_ssl(config: Any, sink: Sink, site: SiteView) -> None:
+    ssl = site.effective.path("ftpServer/security/ssl")
+    where = ssl.element if ssl.element is not None else site.element
+    raw = ssl.raw("serverCertHash") or ""
+    control = _policy(ssl, "controlChannelPolicy")
+    data = _policy(ssl, "dataChannelPolicy")
+    requires = control in ("SslRequire", "SslRequireCredentialsOnly") or data == "SslRequire"
+    if requires and not raw.strip():
+
+        def shown(attr: str, value: str) -> str:
+            return f"{attr}={value}" + ("" if ssl.is_set(attr) else " (the default)")
+
+        sink.add(
+            where,
+            "IIS030",
+            ERROR,
+            f"FTP site '{site.name}' requires SSL ({shown('controlChannelPolicy', control)}, "
+            f"{shown('dataChannelPolicy', data)}) but has no serverCertHash",
+            "set ssl/@serverCertHash to a certificate thumbprint (iisftp cert create-self-signed), "
+            "or set both policies to SslAllow to allow plain FTP",
+        )
+    if not raw:
+        return
+    compact = "".join(raw.split())
+    if not _THUMBPRINT.fullmatch(compact):
+        sink.add(
+            ssl.element,
+            "IIS031",
+            ERROR,
+            f"FTP site '{site.name}': serverCertHash=\"{raw}\" is not a SHA-1 thumbprint "
+            "(40 hex digits)",
+            "copy the certificate's thumbprint (iisftp cert list)",
+        )
+        return
+    if compact != raw or compact != compact.upper():
+        sink.add(
+            ssl.element,
+            "IIS032",
+            WARNING,
+            f"FTP site '{site.name}': serverCertHash has lowercase letters or spaces",
+            f'write serverCertHash="{compact.upper()}" (IIS Manager will not show it otherwise)',
+        )
+    _check_store(config, sink, site, ssl, compact.upper())
+
+
+def _check_store(config: Any, sink: Sink, site: SiteView, ssl: Any, thumbprint: str) -> None:
+    folder = getattr(config, "folder", None)
+    if folder is None or not folder.cert_dir.is_dir():
+        return  # not an iisftp configuration folder: no store to look in
+    try:
+        from iisftp.certs import CertStore
+    except ImportError:
+        return
+    store_name = str(ssl.raw("serverCertStoreName") or "MY")
+    try:
+        found = CertStore(folder.cert_dir).find(thumbprint, store_name)
+    except IisftpError:
+        found = None
+    if found is None:
+        sink.add(
+            ssl.element,
+            "IIS033",
+            ERROR,
+            f"FTP site '{site.name}': certificate {thumbprint} is not in the {store_name} "
+            f"store of {folder.cert_dir}",
+            "import it (iisftp cert import) or create one (iisftp cert create-self-signed)",
+        )
+
+
+def check_authorization_rules(config: Any, sink: Sink) -> None:
+    for inst in config.index.all_instances():
+        if inst.name.lower() != AUTHORIZATION.lower():
+            continue
+        for rule in elements(inst.element):
+            if rule.tag != "add":
+                continue
+            if not (rule.get("users") or "").strip() and not (rule.get("roles") or "").strip():
+                sink.add(
+                    rule,
+                    "IIS034",
+                    WARNING,
+                    "authorization rule has neither users nor roles: it matches nobody",
+                    'set users="*" (everyone), users="?" (anonymous), a user list or roles',
+                )
+
+
+def check_locations(config: Any, sink: Sink) -> None:
+    """overrideMode/allowOverride conflicts, locations naming no site, duplicates."""
+    has_sites = bool(config.index.at("", "system.applicationHost/sites"))
+    for path_key, locations in config.index.locations.items():
+        for location in locations:
+            if location.get("overrideMode") is not None and location.get("allowOverride"):
+                sink.add(
+                    location,
+                    "IIS012",
+                    ERROR,
+                    "<location> sets both overrideMode and allowOverride",
+                    "keep overrideMode (Allow|Deny|Inherit) and drop allowOverride",
+                )
+        site = path_key.split("/")[0]
+        if path_key and has_sites and config.find_site_element(site) is None:
+            sink.add(
+                locations[0],
+                "IIS040",
+                WARNING,
+                f'<location path="{locations[0].get("path")}"> names no existing site',
+                "check the site name (sites: "
+                + ", ".join(s.name for s in config.sites())
+                + ") or remove the location",
+            )
+    for (_, _), insts in config.index.instances.items():
+        for inst in insts[1:]:
+            sink.add(
+                inst.location if inst.location is not None else inst.element,
+                "IIS016",
+                ERROR,
+                f'section {inst.name} is defined again for path "{inst.path}" '
+                f"(first at line {insts[0].element.sourceline})",
+                "merge the two into one",
+            )
