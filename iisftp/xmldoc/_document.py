@@ -207,6 +207,12 @@ class Document:
             self._nodes.pop(el, None)
         self.modified = True
 
+    def line_of(self, elem: etree._Element) -> int:
+        """The line `elem` starts on in the current text (its sourceline until edited)."""
+        if self._top is None:
+            return elem.sourceline or 0
+        return _layout.line_of(self._node(elem))
+
     # --- internals -----------------------------------------------------------
 
     def _decoded(self) -> str:

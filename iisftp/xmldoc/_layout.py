@@ -17,6 +17,7 @@ __all__ = [
     "indent_of",
     "indent_unit",
     "insert_child",
+    "line_of",
     "remove_child",
     "self_closing_style",
     "ws_before",
@@ -34,6 +35,11 @@ def _before(node: Node) -> Iterator[str]:
             yield item if isinstance(item, str) else serialize(item)
         yield parent.start
         node = parent
+
+
+def line_of(node: Node) -> int:
+    """1-based line of `node` in the current text, counted like libxml2 (LF only)."""
+    return sum(piece.count("\n") for piece in _before(node)) + 1
 
 
 def _line_prefix(node: Node) -> str:
@@ -106,10 +112,11 @@ def insert_child(parent: Node, new: Node, before: Node | None, sep: str) -> None
     if not parent.end:
         open_tag(parent)
     content = parent.content
+    first_child = not any(isinstance(item, Node) for item in content)
     last = content.pop() if content and isinstance(content[-1], str) else ""
     head = last.rstrip(_WS)
     trailing = last[len(head) :]
-    if sep and "\n" not in trailing and "\r" not in trailing:
+    if first_child and sep and not _has_break(trailing):  # put the end tag on its own line
         trailing = _newline_of(sep) + indent_of(parent)
     content.extend(p for p in (head, sep, new, trailing) if p != "")
 

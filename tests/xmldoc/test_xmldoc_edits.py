@@ -288,3 +288,14 @@ def test_insert_under_a_default_namespace_stays_in_it():
     assert [e.tag for e in reread.root] == ["{urn:x}s", "{urn:x}s"]
     doc.set_attribute(new, "n", "2")
     assert doc.to_bytes() == b'<c xmlns="urn:x">\n  <s />\n  <s n="2" />\n</c>'
+
+
+def test_line_of_follows_edits(load_corpus):
+    doc, _ = load_corpus(CRLF)
+    site = ftp_site(doc)
+    ssl = site.find("ftpServer/security/ssl")
+    assert doc.line_of(ssl) == ssl.sourceline == 177
+    doc.insert_element(site.getparent(), "site", [("name", "x")], index=0)
+    new = doc.insert_element(site.find("bindings"), "binding", [("protocol", "ftp")])
+    assert doc.line_of(ssl) == 179 and doc.line_of(new) == 172
+    assert doc.to_text().split("\r\n")[178].lstrip().startswith("<ssl ")
