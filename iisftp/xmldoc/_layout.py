@@ -140,7 +140,7 @@ def remove_child(node: Node) -> None:
     prev_ws = prev[len(prev.rstrip(_WS)) :]
     next_ws = nxt[: len(nxt) - len(nxt.lstrip(_WS))]
     ends_line = idx + 1 == len(content) or _has_break(next_ws)
-    if prev_ws and (ends_line or not _has_break(prev_ws)) and not (next_ws and not ends_line):
+    if prev_ws and (ends_line or not (next_ws or _has_break(prev_ws))):
         content[idx - 1] = prev[: len(prev) - len(prev_ws)]
     elif next_ws and not ends_line:
         content[idx + 1] = nxt[len(next_ws) :]

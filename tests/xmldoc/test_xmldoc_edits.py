@@ -299,3 +299,20 @@ def test_line_of_follows_edits(load_corpus):
     new = doc.insert_element(site.find("bindings"), "binding", [("protocol", "ftp")])
     assert doc.line_of(ssl) == 179 and doc.line_of(new) == 172
     assert doc.to_text().split("\r\n")[178].lstrip().startswith("<ssl ")
+
+
+@pytest.mark.parametrize(
+    ("before", "index", "after"),
+    [
+        (b"<a>\n  <b/> <c/><d/>\n</a>", 1, b"<a>\n  <b/><d/>\n</a>"),
+        (b"<a>\n  <b/><c/> <d/>\n</a>", 1, b"<a>\n  <b/><d/>\n</a>"),
+        (b"<a>\n  <b/>\n  <c/></a>", 1, b"<a>\n  <b/></a>"),
+        (b"<a><b/></a>", 0, b"<a></a>"),
+        (b"<a>\r\r\n    <b/>\r\r\n    <c/>\r\r\n</a>", 0, b"<a>\r\r\n    <c/>\r\r\n</a>"),
+        (b"<a>\n\n  <b/>\n\n  <c/>\n\n</a>", 1, b"<a>\n\n  <b/>\n\n</a>"),
+    ],
+)
+def test_removal_whitespace_rules(before, index, after):
+    doc = Document.from_bytes(before)
+    doc.remove_element(doc.root[index])
+    assert doc.to_bytes() == after
