@@ -74,7 +74,7 @@ APPHOST = """<?xml version="1.0" encoding="UTF-8"?>
         <system.ftpServer>
             <security>
                 <authorization>
-                    <add accessType="Deny" users="?" permissions="Read" />
+                    <add accessType="Allow" users="?" permissions="Write" />
                 </authorization>
             </security>
         </system.ftpServer>
@@ -117,7 +117,7 @@ def appcmd_text(*sites: tuple[str, str, str]) -> str:
 
 FTP_SITE_BODY = r"""
 <bindings>
-    <binding protocol="ftp" bindingInformation="*:21:" />
+    <binding protocol="ftp" bindingInformation="{binding}" />
 </bindings>
 <ftpServer>
     <security>
@@ -148,3 +148,7 @@ def digest(path: Path) -> str:
 
 def codes(report: Report) -> set[str]:
     return {f.code for f in report.findings}
+
+
+def site_body(folder: str, binding: str = "*:21:") -> str:
+    return FTP_SITE_BODY.replace("{folder}", folder).replace("{binding}", binding)

@@ -1,0 +1,101 @@
+"""appcmd `/config /xml` exports: UTF-16 through PowerShell, CR CR LF, several sources, names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from migrate_helpers import appcmd_text, apphost_text, codes, run, site_body
+
+from iisftp.config import load
+from iisftp.migrate import EXIT_ATTENTION, MigrationMapping
+from iisftp.model.build import build_server_settings
+from iisftp.xmldoc import Document
+
+
+def _mapping(tmp_path: Path) -> MigrationMapping:
+    return MigrationMapping(paths={"C:\\ftp": str(tmp_path / "ftp")})
+
+
+def test_utf16_export_with_lying_declaration(tmp_path: Path) -> None:
+    # PowerShell's `>` writes UTF-16LE with a BOM; the declaration still says UTF-8.
+    text = appcmd_text(
+        ("ftp.example.com v2", "7", site_body("one")),
+        ("Intranet Files", "8", site_body("two", "*:21:intranet")),
+    )
+    source = tmp_path / "sites.txt"  # the name says nothing: detection is by content
+    source.write_bytes(
+        "\ufeff".encode("utf-16-le") + text.replace("\n", "\r\n").encode("utf-16-le")
+    )
+    (tmp_path / "ftp" / "one").mkdir(parents=True)
+    (tmp_path / "ftp" / "two").mkdir(parents=True)
+    report = run([source], tmp_path / "out", _mapping(tmp_path))
+    assert [s.name for s in report.sites] == ["ftp.example.com v2", "Intranet Files"]
+    # appcmd exports hold no authorization rules: said, not invented.
+    assert "appcmd-no-authorization" in codes(report)
+    assert report.exit_code == EXIT_ATTENTION
+    config = load(tmp_path / "out")
+    sites = build_server_settings(config).sites
+    assert [(s.name, s.id) for s in sites] == [("ftp.example.com v2", 7), ("Intranet Files", 8)]
+    assert sites[0].virtual_directories[0].physical_path == str(tmp_path / "ftp" / "one")
+    assert sites[0].authentication.anonymous_enabled
+    assert [d for d in config.validate() if d.severity == "error"] == []
+    # A fresh UTF-8 file whose sites keep their text, re-indented under <sites>.
+    out = (tmp_path / "out" / "applicationHost.config").read_text(encoding="utf-8")
+    assert '            <site name="ftp.example.com v2" id="7">\n                <bindings>' in out
+    assert "\r" not in out
+
+
+def test_cr_cr_lf_and_double_spaced_export(tmp_path: Path) -> None:
+    text = appcmd_text(("Drop Box", "3", site_body("drop")))
+    source = tmp_path / "export.xml"
+    # CR CR LF line ends, every line followed by an empty one (PowerShell capture).
+    source.write_bytes(text.replace("\n", "\r\r\n\r\r\n").encode())
+    report = run([source], tmp_path / "out", _mapping(tmp_path))
+    assert [s.name for s in report.sites] == ["Drop Box"]
+    out = (tmp_path / "out" / "applicationHost.config").read_text()
+    assert "\n\n            <bindings>" not in out  # the artefact blank lines are gone
+    assert '<site name="Drop Box" id="3">\n                <bindings>\n' in out
+    doc = Document.load(tmp_path / "out" / "applicationHost.config")
+    assert doc.newline == "\n"
+
+
+def test_name_and_id_collisions_across_sources(tmp_path: Path) -> None:
+    apphost = tmp_path / "applicationHost.config"
+    apphost.write_text(apphost_text(name="Public FTP", id="2"))
+    export = tmp_path / "more.xml"
+    export.write_text(
+        appcmd_text(
+            ("public ftp", "5", site_body("a", "*:21:a.example")),  # same name, other case
+            ("Second", "2", site_body("b", "*:2121:")),  # same id
+        )
+    )
+    report = run([apphost, export], tmp_path / "out", _mapping(tmp_path))
+    assert [(s.name, s.id) for s in report.sites] == [
+        ("Public FTP", "2"),
+        ("public ftp (2)", "5"),
+        ("Second", "6"),
+    ]
+    collisions = [f for f in report.findings if f.code == "name-collision"]
+    assert len(collisions) == 2
+    assert all(str(f.where).startswith(str(export)) for f in collisions)
+    config = load(tmp_path / "out")
+    assert [s.name for s in config.sites()] == ["Public FTP", "public ftp (2)", "Second"]
+    assert [d for d in config.validate() if d.severity == "error"] == []
+
+
+def test_two_apphosts_bring_their_locations(tmp_path: Path) -> None:
+    first = tmp_path / "one.config"
+    first.write_text(apphost_text(name="Alpha", id="1"))
+    second = tmp_path / "two.config"
+    second.write_text(apphost_text(name="Alpha", id="1", user="CONTOSO\\bob"))
+    report = run([first, second], tmp_path / "out", _mapping(tmp_path))
+    assert [s.name for s in report.sites] == ["Alpha", "Alpha (2)"]
+    config = load(tmp_path / "out")
+    paths = sorted(loc.get("path") for loc in config.document.root.iterfind("location"))
+    assert paths == ["Alpha", "Alpha (2)", "Alpha (2)/pub", "Alpha/pub"]
+    settings = {s.name: s for s in build_server_settings(config).sites}
+    rules = settings["Alpha (2)"].policy_for("/").authorization
+    assert any("bob" in r.users for r in rules)
+    # Findings about the second file point into the second file.
+    accounts = {m.target: str(m.where).split(":")[0] for m in report.mapped if m.kind == "account"}
+    assert accounts == {"alice": str(first), "bob": str(second)}
