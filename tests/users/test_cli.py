@@ -160,9 +160,11 @@ def test_interactive_prompt_hides_and_confirms_the_password(config: Path) -> Non
     os.close(secondary)
     seen = bytearray()
     try:
-        _read_until(primary, b"Password:", seen)
+        # click writes "Password:", then getpass turns echo off (flushing pending input) and
+        # writes " ": only after the space is it safe to type.
+        _read_until(primary, b"Password: ", seen)
         os.write(primary, b"hidden-pw\n")
-        _read_until(primary, b"Repeat for confirmation:", seen)
+        _read_until(primary, b"Repeat for confirmation: ", seen)
         os.write(primary, b"hidden-pw\n")
         _read_until(primary, b"added user hana", seen)
         assert proc.wait(timeout=30) == 0
