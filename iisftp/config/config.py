@@ -288,12 +288,12 @@ class Config:
     def to_bytes(self) -> bytes:
         return bytes(self.document.to_bytes())
 
-    def save(self) -> None:
+    def save(self) -> Path | None:
         """Write the edits (atomic; ConfigError if the file changed on disk), keeping
         the previous version in the configuration history (configHistory)."""
         from iisftp.config.history import snapshot_then_save
 
-        snapshot_then_save(self)
+        return snapshot_then_save(self)
 
     # -- edits and validation (implemented in their own modules) ------------------
 
