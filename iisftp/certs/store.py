@@ -56,10 +56,21 @@ class CertStore:
 
     def find_by_name(
         self, friendly_name: str, store_name: str | None = None
-    ) -> list[StoredCertificate]:
-        """Certificates whose friendly name matches (case-insensitively)."""
+    ) -> StoredCertificate | None:
+        """The certificate with this friendly name (case-insensitive), in one store or any.
+
+        Windows allows several certificates with one friendly name; then this raises a
+        UsageError that lists their thumbprints rather than guessing.
+        """
         wanted = friendly_name.casefold()
-        return [c for c in self.list(store_name) if c.friendly_name.casefold() == wanted]
+        matches = [c for c in self.list(store_name) if c.friendly_name.casefold() == wanted]
+        if len(matches) > 1:
+            listed = ", ".join(f"{c.thumbprint} ({c.store_name})" for c in matches)
+            raise UsageError(
+                f"{len(matches)} certificates are named {friendly_name!r}: {listed}",
+                "use the thumbprint instead",
+            )
+        return matches[0] if matches else None
 
     def list(self, store_name: str | None = None) -> list[StoredCertificate]:
         """Certificates in one store, or in every store when store_name is None."""

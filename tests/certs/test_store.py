@@ -132,8 +132,15 @@ def test_list_find_by_name_and_remove(store: CertStore) -> None:
     assert [c.thumbprint for c in store.list()] == [a.thumbprint, b.thumbprint]
     assert [c.thumbprint for c in store.list("webhosting")] == [b.thumbprint]
     assert store.list("Nowhere") == []
-    assert [c.thumbprint for c in store.find_by_name("alpha")] == [a.thumbprint]
-    assert store.find_by_name("beta", "MY") == []
+    found = store.find_by_name("alpha")
+    assert found is not None and found.thumbprint == a.thumbprint
+    assert store.find_by_name("beta", "MY") is None
+    twin = store.create_self_signed("ALPHA", ["a2.example"], store_name="WebHosting")
+    with pytest.raises(UsageError, match="2 certificates are named 'alpha'") as info:
+        store.find_by_name("alpha")
+    assert twin.thumbprint in str(info.value) and a.thumbprint in str(info.value)
+    assert store.find_by_name("alpha", "webhosting") == twin
+    store.remove(twin.thumbprint, "WebHosting")
 
     removed = store.remove(a.thumbprint.lower())
     assert removed.thumbprint == a.thumbprint
