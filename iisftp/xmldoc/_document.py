@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from itertools import islice
 from pathlib import Path
 
 from lxml import etree
@@ -171,18 +172,14 @@ class Document:
         new = parent.makeelement(f"{{{default_ns}}}{tag}" if default_ns else tag)
         for n, v in attrs:
             _lxml_call(new.set, n, v)
-        kids = [c for c in parent if isinstance(c.tag, str)]
-        pos = len(kids) if index is None else index + len(kids) if index < 0 else index
-        pos = max(0, min(pos, len(kids)))
+        ref, insert_before = _reference(parent, index)
         node = _text.Node(_text.new_start(tag, attrs, self._close), None)
-        if pos < len(kids):
-            ref = kids[pos]
+        before: _text.Node | None = None
+        if insert_before and ref is not None:
             ref.addprevious(new)
-            before: _text.Node | None = self._nodes[ref]
+            before = self._nodes[ref]
         else:
-            ref = kids[-1] if kids else None
             parent.append(new)
-            before = None
         if ref is not None:
             sep = _layout.ws_before(self._nodes[ref])
             line = (ref.sourceline or 0) + (before is None)
@@ -237,6 +234,19 @@ class Document:
         if elem.tag.rpartition("}")[2] != node.name.rpartition(":")[2]:  # cheap sanity check
             raise RuntimeError(f"xmldoc: text <{node.name}> does not match element {elem.tag}")
         return node
+
+
+def _reference(parent: etree._Element, index: int | None) -> tuple[etree._Element | None, bool]:
+    """The element child to insert before (True), or the last one to append after (False)."""
+    if index is None:  # the common case: no need to list thousands of siblings
+        last = next((c for c in reversed(parent) if isinstance(c.tag, str)), None)
+        return last, False
+    if index < 0:
+        index += sum(1 for _ in parent.iterchildren(etree.Element))
+    at = next(islice(parent.iterchildren(etree.Element), max(index, 0), None), None)
+    if at is not None:
+        return at, True
+    return _reference(parent, None)
 
 
 def _check_name(name: str, kind: str) -> None:

@@ -61,10 +61,12 @@ def indent_of(node: Node) -> str:
 
 
 def _index(parent: Node, node: Node) -> int:
-    for i, item in enumerate(parent.content):
-        if item is node:
+    """Position of `node` in `parent.content` (appends make the last items the usual hit)."""
+    content = parent.content
+    for i in range(len(content) - 1, max(len(content) - 8, 0) - 1, -1):
+        if content[i] is node:
             return i
-    raise ValueError("node not in parent")
+    return content.index(node)  # identity first; a Node never equals a str or another Node
 
 
 def ws_before(node: Node) -> str:
@@ -144,8 +146,10 @@ def remove_child(node: Node) -> None:
         content[idx - 1] = prev[: len(prev) - len(prev_ws)]
     elif next_ws and not ends_line:
         content[idx + 1] = nxt[len(next_ws) :]
-    del content[idx]
-    parent.content = [p for p in content if p != ""]
+    # Drop the node and any neighbour the trimming emptied (highest index first).
+    for i in (idx + 1, idx, idx - 1):
+        if i == idx or (0 <= i < len(content) and content[i] == ""):
+            del content[i]
     node.parent = None
 
 
