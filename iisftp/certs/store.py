@@ -180,6 +180,15 @@ class CertStore:
                 stored.cert_file.with_suffix(suffix).unlink()
         return stored
 
+    def tls_files(self, store_name: str, thumbprint: str) -> tuple[Path, Path] | None:
+        """(chain PEM, key PEM) for `ssl.SSLContext.load_cert_chain`, or None if the
+        certificate or its key is missing. Argument order matches the server's
+        `certificate(store_name, thumbprint)` callback, so `certificate=store.tls_files`."""
+        found = self.find(thumbprint, store_name)
+        if found is None or found.key_file is None:
+            return None
+        return found.cert_file, found.key_file
+
     def require(self, thumbprint: str, store_name: str = DEFAULT_STORE) -> StoredCertificate:
         """find() that raises a UsageError naming the store when nothing matches."""
         found = self.find(thumbprint, store_name)

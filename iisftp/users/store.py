@@ -84,19 +84,45 @@ def _is_control(ch: str) -> bool:
 
 
 class UserStore:
-    def __init__(self, path: Path, records: dict[str, _Record], digest: str | None) -> None:
+    def __init__(self, path: Path) -> None:
+        """An empty store for `path`; use UserStore.open() to read an existing file."""
         self.path = Path(path)
-        self._records = records  # keyed by casefolded name
-        self._digest = digest  # sha256 of the bytes read, None if the file did not exist
+        self._records: dict[str, _Record] = {}  # keyed by casefolded name
+        self._digest: str | None = None  # sha256 of the bytes read; None: no file
+        self._stamp: tuple[int, int, int] | None = None  # (inode, mtime, size) when read
+        self._dirty = False  # unsaved changes: never replaced by a reload
 
     @classmethod
     def open(cls, path: Path) -> UserStore:
         """Read the store; a missing file is an empty store (created on the first save)."""
-        path = Path(path)
-        if not path.exists():
-            return cls(path, {}, None)
-        data = read_bounded(path, MAX_FILE_BYTES)
-        return cls(path, _parse(data, path), hashlib.sha256(data).hexdigest())
+        store = cls(path)
+        store._load()
+        return store
+
+    def refresh(self) -> bool:
+        """Re-read the file if it changed on disk (e.g. `iisftp user add` while serving).
+
+        Cheap (one stat) when nothing changed; raises ConfigError for a damaged file.
+        """
+        if self._dirty or _stamp(self.path) == self._stamp:
+            return False
+        self._load()
+        return True
+
+    def _load(self) -> None:
+        # Stat before reading: a write racing with the read shows up as a change next time.
+        self._stamp = _stamp(self.path)
+        records: dict[str, _Record] = {}
+        digest = None
+        if self._stamp is not None:
+            try:
+                data = read_bounded(self.path, MAX_FILE_BYTES)
+                records, digest = _parse(data, self.path), hashlib.sha256(data).hexdigest()
+            except IisftpError:
+                self._records, self._digest = {}, None  # fail closed: nobody logs in
+                raise
+        # One assignment each, so a concurrent authenticate() sees old or new, never half.
+        self._records, self._digest = records, digest
 
     # -- queries --------------------------------------------------------------------------
 
@@ -106,6 +132,10 @@ class UserStore:
         Every path does exactly one scrypt computation, so timing does not reveal
         whether the name exists or is disabled.
         """
+        try:
+            self.refresh()
+        except IisftpError:
+            pass  # damaged file: refresh() left no users, so every login fails below
         record = self._records.get(name.casefold()) if isinstance(name, str) else None
         if record is None or not isinstance(password, str):
             passwords.verify_dummy(password if isinstance(password, str) else "")
@@ -144,24 +174,29 @@ class UserStore:
         self.check_new(name, roles)
         record = _Record(name, passwords.hash_password(password), _roles(roles))
         self._records[name.casefold()] = record
+        self._dirty = True
         return record.user()
 
     def set_password(self, name: str, password: str) -> None:
         self._require(name).hash = passwords.hash_password(password)
+        self._dirty = True
 
     def set_roles(self, name: str, roles: tuple[str, ...] | list[str]) -> User:
         record = self._require(name)
         record.roles = _roles(roles)
+        self._dirty = True
         return record.user()
 
     def set_enabled(self, name: str, enabled: bool) -> User:
         record = self._require(name)
         record.enabled = enabled
+        self._dirty = True
         return record.user()
 
     def remove(self, name: str) -> User:
         user = self._require(name).user()
         del self._records[name.casefold()]
+        self._dirty = True
         return user
 
     def save(self) -> None:
@@ -182,6 +217,8 @@ class UserStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path, data, 0o600)
         self._digest = hashlib.sha256(data).hexdigest()
+        self._stamp = _stamp(self.path)
+        self._dirty = False
 
     def _require(self, name: str) -> _Record:
         record = self._records.get(name.casefold())
@@ -195,6 +232,15 @@ def _roles(roles: tuple[str, ...] | list[str]) -> list[str]:
     for role in roles:
         seen.setdefault(validate_role(role).casefold(), role)
     return sorted(seen.values(), key=str.casefold)
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    # Saves replace the file (new inode), so this changes on every write.
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def _digest_on_disk(path: Path) -> str | None:

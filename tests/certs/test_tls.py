@@ -80,3 +80,16 @@ def test_imported_pfx_serves_tls(store: CertStore, tmp_path: Path) -> None:
     stored = store.import_file(pfx, b"x").certificate
     peer, _ = _handshake(stored, "localhost")
     assert hashlib.sha1(peer).hexdigest().upper() == source.thumbprint
+
+
+def test_tls_files_is_the_server_callback(store: CertStore, tmp_path: Path) -> None:
+    made = store.create_self_signed("cb", ["localhost"], store_name="WebHosting")
+    files = store.tls_files("webhosting", made.thumbprint.lower())
+    assert files == (made.cert_file, made.key_file)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*files)
+    assert store.tls_files("MY", made.thumbprint) is None
+    public = store.export(made.thumbprint, tmp_path / "pub.pem", "pem", None, "WebHosting", False)
+    keyless = CertStore(tmp_path / "other")
+    stored = keyless.import_file(public).certificate
+    assert keyless.tls_files("MY", stored.thumbprint) is None

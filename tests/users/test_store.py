@@ -214,3 +214,38 @@ def test_concurrent_change_is_not_overwritten(users_file: Path) -> None:
     with pytest.raises(IisftpError, match="changed on disk since it was read"):
         second.save()
     assert [u.name for u in UserStore.open(users_file).list()] == ["one"]
+
+
+def test_running_store_sees_changes_made_by_another_process(users_file: Path) -> None:
+    serving = UserStore.open(users_file)  # what `iisftp serve` holds
+    assert serving.authenticate("ivy", "pw") is None
+    admin = UserStore.open(users_file)
+    admin.add("ivy", "pw")
+    admin.save()
+    assert serving.authenticate("ivy", "pw") is not None
+    admin.set_enabled("ivy", False)
+    admin.save()
+    assert serving.authenticate("ivy", "pw") is None
+
+
+def test_damaged_file_fails_closed_then_recovers(users_file: Path) -> None:
+    _saved(users_file, ("jo", "pw", []))
+    serving = UserStore.open(users_file)
+    assert serving.authenticate("jo", "pw") is not None
+    good = users_file.read_bytes()
+    users_file.write_text("{ broken")
+    assert serving.authenticate("jo", "pw") is None  # no error escapes, nobody gets in
+    with pytest.raises(ConfigError):
+        UserStore.open(users_file)
+    users_file.write_bytes(good)
+    assert serving.authenticate("jo", "pw") is not None
+
+
+def test_unsaved_changes_are_not_replaced_by_a_reload(users_file: Path) -> None:
+    store = _saved(users_file, ("kim", "pw", []))
+    store.add("lee", "pw")
+    other = UserStore.open(users_file)
+    other.remove("kim")
+    other.save()
+    assert not store.refresh()
+    assert store.authenticate("lee", "pw") is not None
