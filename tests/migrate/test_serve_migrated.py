@@ -1,0 +1,123 @@
+"""End to end: migrate real IIS files, start iisftp's server on the result, log in with
+ftplib, list migrated virtual directories, and let the source's authorization rules
+decide what each user may do."""
+
+from __future__ import annotations
+
+import ftplib
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from migrate_helpers import apphost_text, run
+
+from iisftp.certs import CertStore
+from iisftp.config import load
+from iisftp.migrate import MigrationMapping
+from iisftp.model.build import build_server_settings
+from iisftp.users import UserStore
+
+server_mod = pytest.importorskip("iisftp.server")
+if not hasattr(server_mod, "FtpServer"):
+    pytest.skip("iisftp.server.FtpServer is not there yet", allow_module_level=True)
+
+PASSWORD = "a long enough password 1"
+
+
+@contextmanager
+def serving(folder: Path) -> Iterator[int]:
+    """Start the server on a migrated folder (as `iisftp serve` wires it); yield the port."""
+    settings = build_server_settings(load(folder))
+    users = UserStore.open(folder / "users.json")
+    certs = CertStore(folder / "certs")
+
+    def certificate(store: str, thumbprint: str) -> tuple[Path, Path] | None:
+        found = certs.find(thumbprint, store)
+        return (found.cert_file, found.key_file) if found and found.key_file else None
+
+    server = server_mod.FtpServer(
+        settings, authenticate=users.authenticate, certificate=certificate
+    )
+    server.start_in_thread()
+    try:
+        yield server.addresses[0][2]
+    finally:
+        server.stop_in_thread()
+
+
+@contextmanager
+def client(port: int, user: str = "anonymous", password: str = "guest@") -> Iterator[ftplib.FTP]:
+    ftp = ftplib.FTP()
+    ftp.connect("127.0.0.1", port, timeout=10)
+    try:
+        ftp.login(user, password)
+        yield ftp
+    finally:
+        ftp.close()
+
+
+def _upload(ftp: ftplib.FTP, name: str) -> None:
+    ftp.storbinary(f"STOR {name}", io.BytesIO(b"uploaded\n"))
+
+
+def _to_port_zero() -> dict[int, int]:
+    return {21: 0}
+
+
+def test_corpus_12_anonymous_read_write(corpus_dir: Path, tmp_path: Path, ftp_root: Path) -> None:
+    source = corpus_dir / "12_hacksmarter_README_embedded_ftp_export.xml"
+    mapping = MigrationMapping(paths={"C:\\inetpub\\ftproot": str(ftp_root)}, ports=_to_port_zero())
+    report = run([source], tmp_path / "cfg", mapping)
+    assert report.counts()["error"] == 0, report.render_text()
+    with serving(tmp_path / "cfg") as port, client(port) as ftp:
+        assert "welcome.txt" in ftp.nlst()
+        # <location path="data-leaks">: Allow users="?" permissions="Read, Write".
+        _upload(ftp, "new.txt")
+    assert (ftp_root / "new.txt").read_bytes() == b"uploaded\n"
+
+
+def test_corpus_30_anonymous_read_only(corpus_dir: Path, tmp_path: Path, ftp_root: Path) -> None:
+    source = corpus_dir / "30_supernova_applicationHost_ftp_2020.xml"
+    mapping = MigrationMapping(paths={"D:\\resources\\ftp": str(ftp_root)}, ports=_to_port_zero())
+    run([source], tmp_path / "cfg", mapping)
+    with serving(tmp_path / "cfg") as port, client(port) as ftp:
+        assert sorted(ftp.nlst()) == ["pub", "welcome.txt"]
+        # <location path="SupernovaFTP">: only Allow users="?" permissions="Read".
+        with pytest.raises(ftplib.error_perm, match=r"^550"):
+            _upload(ftp, "new.txt")
+    assert not (ftp_root / "new.txt").exists()
+
+
+def test_virtual_directory_users_and_rules(tmp_path: Path, ftp_root: Path) -> None:
+    pub = tmp_path / "elsewhere" / "pub"  # a virtual directory outside the root folder
+    pub.mkdir(parents=True)
+    (pub / "readme.txt").write_text("public\n")
+    source = tmp_path / "applicationHost.config"
+    source.write_text(apphost_text(name="Files of Contoso.com", pub=r"D:\shares\pub"))
+    mapping = MigrationMapping(
+        paths={"%SystemDrive%\\inetpub\\ftproot": str(ftp_root), "D:\\shares\\pub": str(pub)},
+        ports=_to_port_zero(),
+    )
+    cfg = tmp_path / "cfg"
+    report = run([source], cfg, mapping)
+    # CONTOSO\alice became "alice", who needs a password: create her as the report says.
+    assert any(u.startswith("alice ") for u in report.users_needing_password)
+    store = UserStore.open(cfg / "users.json")
+    store.add("alice", PASSWORD)
+    store.save()
+    with serving(cfg) as port:
+        with client(port) as ftp:
+            ftp.cwd("/pub")
+            assert ftp.nlst() == ["readme.txt"]
+            _upload(ftp, "drop.txt")  # /pub: Allow users="?" permissions="Write"
+            ftp.cwd("/")
+            with pytest.raises(ftplib.error_perm, match=r"^550"):
+                _upload(ftp, "root.txt")  # /: anonymous may only read
+        with client(port, "alice", PASSWORD) as ftp:
+            _upload(ftp, "alice.txt")  # users="alice" permissions="Read, Write"
+        with pytest.raises(ftplib.error_perm, match=r"^530"), client(port, "alice", "wrong pw 1"):
+            pass
+    assert (pub / "drop.txt").exists() and (ftp_root / "alice.txt").exists()
+    assert not (ftp_root / "root.txt").exists()
