@@ -46,16 +46,18 @@ def thumbprint_of(cert: x509.Certificate) -> str:
 
 @dataclass(frozen=True)
 class StoredCertificate:
-    thumbprint: str
+    """One certificate in the store, as read from disk (times are aware UTC datetimes)."""
+
+    thumbprint: str  # uppercase SHA-1 hex of the DER certificate = serverCertHash
     friendly_name: str
-    subject: str
+    subject: str  # RFC 4514, e.g. "CN=ftp.example.com"
     issuer: str
-    sans: tuple[str, ...]
+    sans: tuple[str, ...]  # "DNS:name" / "IP:address"
     not_before: dt.datetime
     not_after: dt.datetime
-    cert_file: Path
-    key_file: Path | None
-    store_name: str
+    cert_file: Path  # PEM chain, leaf first
+    key_file: Path | None  # PKCS#8 PEM, mode 0600; None when only the certificate is stored
+    store_name: str  # the folder's spelling, e.g. "MY"
 
     @property
     def has_private_key(self) -> bool:

@@ -147,6 +147,11 @@ def list_certs(
 ) -> None:
     """List certificates: thumbprint, friendly name, subject, SANs, expiry, key present."""
     certs = _store(config).list(store)
+    if not certs and not json_out:
+        where = f"store {store}" if store else "any store"
+        typer.echo(f"no certificates in {where}; add one with `iisftp cert create-self-signed`"
+                   " or `iisftp cert import`", err=True)  # fmt: skip
+        return
     if json_out:
         typer.echo(json.dumps([c.to_json() for c in certs], indent=2, ensure_ascii=False))
     elif sys.stdout.isatty():

@@ -237,3 +237,10 @@ def test_every_command_and_option_has_help() -> None:
         for param in command.params:
             assert getattr(param, "help", None), f"{name} {param.name}"
         assert runner.invoke(app, ["cert", name, "--help"]).exit_code == 0
+
+
+def test_list_empty_store_says_how_to_add(config: Path) -> None:
+    result = cli(config, "list")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "no certificates in any store" in result.stderr
+    assert json.loads(cli(config, "list", "--json").stdout) == []

@@ -4,7 +4,9 @@ and exporting them back out, all with real files and real cryptography."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -223,3 +225,30 @@ def test_export_errors(store: CertStore, make_cert: MakeCert, tmp_path: Path) ->
     keyless = store.import_file(_write(tmp_path, "nokey.pem", pem(cert))).certificate
     with pytest.raises(UsageError, match="no private key to export"):
         store.export(keyless.thumbprint, tmp_path / "nokey.pfx")
+
+
+@pytest.mark.parametrize(
+    "pbe",
+    [["-legacy"], ["-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1"]],
+    ids=["rc2-legacy", "3des-like-windows"],
+)
+def test_pfx_written_by_openssl(store: CertStore, tmp_path: Path, pbe: list[str]) -> None:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl command not installed")
+    key, crt, out = tmp_path / "k.pem", tmp_path / "c.pem", tmp_path / "o.pfx"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+         "-nodes", "-keyout", key, "-out", crt, "-subj", "/CN=openssl.test", "-days", "3"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    subprocess.run(
+        [openssl, "pkcs12", "-export", *pbe, "-in", crt, "-inkey", key, "-out", out,
+         "-name", "From OpenSSL", "-passout", "pass:pfx pw"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    with pytest.raises(UsageError, match="wrong password"):
+        store.import_file(out, b"nope")
+    stored = store.import_file(out, b"pfx pw").certificate
+    assert stored.friendly_name == "From OpenSSL" and stored.has_private_key
+    assert stored.thumbprint == sha1_hex(x509.load_pem_x509_certificate(crt.read_bytes()))
