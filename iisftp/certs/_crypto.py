@@ -164,7 +164,11 @@ def default_san_entries() -> list[str]:
     names = ["localhost", "127.0.0.1", "::1"]
     host = socket.gethostname().strip().lower()
     if host and host != "localhost":
-        names.insert(0, host)
+        try:
+            parse_san_entry(host)
+            names.insert(0, host)
+        except UsageError:
+            pass  # a host name that is no DNS name is left out, not fatal
     return names
 
 

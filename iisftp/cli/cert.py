@@ -217,6 +217,10 @@ def export(
 ) -> None:
     """Export a certificate (with its key unless --no-key) to a PFX or PEM file."""
     secret = read_stdin_secret().encode("utf-8") if password_stdin else None
+    if secret == b"":
+        raise UsageError(
+            "the export password is empty", "give a password, or leave out --password-stdin"
+        )
     path = _store(config).export(
         thumbprint, dest, format.value, secret, store, include_key=not no_key, overwrite=force
     )

@@ -190,6 +190,10 @@ def test_export_pfx_and_pem(config: Path, tmp_path: Path) -> None:
         CertStore(tmp_path / "o").import_file(dest, b"x").certificate.thumbprint == made.thumbprint
     )
 
+    result = cli(config, "export", made.thumbprint, str(tmp_path / "e.pfx"), "--password-stdin",
+                 input="\n")  # fmt: skip
+    assert isinstance(result.exception, UsageError) and "password is empty" in str(result.exception)
+    assert not (tmp_path / "e.pfx").exists()
     result = cli(config, "export", made.thumbprint, str(dest))
     assert isinstance(result.exception, UsageError) and "already exists" in str(result.exception)
     result = cli(config, "export", made.thumbprint, str(dest), "--force", "--format", "pem")
