@@ -78,9 +78,18 @@ class MigrationMapping:
     certificates: dict[str, CertSource] = field(default_factory=dict)
     fallback_root: str = DEFAULT_FALLBACK_ROOT
     origin: str = "--map"  # shown as the rule for entries from this mapping
+    # (table, key) -> where that entry came from, for entries merged from elsewhere
+    rule_of: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def rule(self, table: str, key: object) -> str:
+        return self.rule_of.get((table, str(key)), self.origin)
+
+    def _rules(self) -> dict[tuple[str, str], str]:
+        tables = ("paths", "addresses", "ports", "accounts", "certificates")
+        return {(t, str(k)): self.rule(t, k) for t in tables for k in getattr(self, t)}
 
     def merged(self, other: MigrationMapping) -> MigrationMapping:
-        """This mapping with `other`'s entries on top."""
+        """This mapping with `other`'s entries on top (each entry keeps its origin)."""
         return MigrationMapping(
             paths={**self.paths, **other.paths},
             addresses={**self.addresses, **other.addresses},
@@ -91,6 +100,7 @@ class MigrationMapping:
             if other.fallback_root != DEFAULT_FALLBACK_ROOT
             else self.fallback_root,
             origin=other.origin,
+            rule_of={**self._rules(), **other._rules()},
         )
 
     # --- paths -----------------------------------------------------------------------
@@ -105,11 +115,12 @@ class MigrationMapping:
             for m in _VARIABLE.finditer(norm)
             if m.group(1).upper() not in WINDOWS_VARIABLES
         )
-        for rules, origin in ((self.paths, self.origin), (DEFAULT_PATHS, "default")):
+        for rules, origin in ((self.paths, ""), (DEFAULT_PATHS, "default")):
             for key in sorted(rules, key=lambda k: -len(_normalize(k))):
                 rest = _under(norm, _normalize(key))
                 if rest is not None:
-                    return PathResult(_join(rules[key], rest), f"{origin}: {key}")
+                    rule = self.rule("paths", key) if rules is self.paths else origin
+                    return PathResult(_join(rules[key], rest), f"{rule}: {key}")
         return PathResult(self._fallback(norm), "fallback", True, unknown)
 
     def _fallback(self, norm: str) -> str:
@@ -132,14 +143,14 @@ class MigrationMapping:
             return "*", "unchanged"
         for key, value in self.addresses.items():
             if _same_ip(key, ip):
-                return value, self.origin
+                return value, self.rule("addresses", key)
         if is_local_address(ip):
             return ip, "unchanged (address is on this host)"
         return "*", "default: address is not on this host"
 
     def resolve_port(self, port: int, privileged: bool) -> tuple[int, str]:
         if port in self.ports:
-            return self.ports[port], self.origin
+            return self.ports[port], self.rule("ports", port)
         if port < 1024 and port != 0 and not privileged:
             target = DEFAULT_PORTS.get(port, port + UNPRIVILEGED_OFFSET)
             return target, "default: ports below 1024 need root"
@@ -149,14 +160,14 @@ class MigrationMapping:
 
     def resolve_account(self, name: str) -> tuple[str, str]:
         """An iisftp user or role name for a Windows account or group."""
-        folded = {k.casefold(): v for k, v in self.accounts.items()}
-        if name.casefold() in folded:
-            return folded[name.casefold()], self.origin
+        folded = {k.casefold(): k for k in self.accounts}
         short = name.rsplit("\\", 1)[-1]
         if "@" in short and "\\" not in name:
             short = short.split("@", 1)[0]
-        if short.casefold() in folded:
-            return folded[short.casefold()], self.origin
+        for candidate in (name, short):
+            key = folded.get(candidate.casefold())
+            if key is not None:
+                return self.accounts[key], self.rule("accounts", key)
         if short != name:
             return short, "default: domain removed"
         return name, "unchanged"

@@ -114,7 +114,7 @@ class Report:
         data = asdict(self)
         data["exit_code"] = self.exit_code
         for item in (*data["findings"], *data["mapped"]):
-            item["where"] = str(item["where"]) if item["where"] else None
+            item["where"] = str(Location(**item["where"])) if item["where"] else None
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     def render_text(self) -> str:
