@@ -130,9 +130,8 @@ class CertStore:
         if existing is not None and (existing.has_private_key or bundle.key is None):
             note = f"certificate {tp} is already in store {existing.store_name}; nothing changed"
             return ImportResult(existing, False, (note, *existing.warnings()))
-        name = friendly_name if friendly_name is not None else (bundle.friendly_name or "")
-        if existing is not None:
-            name = friendly_name if friendly_name is not None else existing.friendly_name
+        default_name = existing.friendly_name if existing else (bundle.friendly_name or "")
+        name = friendly_name if friendly_name is not None else default_name
         stored = self._write(bundle, store_name, name)
         notes: tuple[str, ...] = ()
         if existing is not None:
