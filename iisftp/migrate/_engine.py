@@ -95,10 +95,10 @@ def migrate(options: MigrateOptions) -> Report:
     data = out.doc.to_bytes()
     if options.dry_run:
         with tempfile.TemporaryDirectory(prefix="iisftp-migrate-") as tmp:
-            _validate(_write(Path(tmp) / folder.apphost.name, data), report, folder.apphost)
+            _validate(_write(Path(tmp) / folder.apphost.name, data), report, folder.apphost, out)
     else:
         _write_target(folder, data, options.force, report)
-        _validate(folder.apphost, report, folder.apphost)
+        _validate(folder.apphost, report, folder.apphost, out)
     tick("done", 1, 1)
     _next_steps(report, folder, options)
     return report
@@ -350,21 +350,24 @@ def _write_target(folder: ConfigFolder, data: bytes, force: bool, report: Report
     Document.from_bytes(data, str(target)).save(target)
 
 
-def _validate(path: Path, report: Report, shown: Path) -> None:
+def _validate(path: Path, report: Report, shown: Path, out: Output) -> None:
+    """Validate the written output; point each finding at the source line it came from."""
     from iisftp.config import load
 
     try:
-        diagnostics = load(path).validate()
+        config = load(path)
     except IisftpError as exc:
-        report.add(
-            "error", "validate-failed", f"the output does not load: {exc}", Location(str(shown))
-        )
+        report.add("error", "validate-failed", f"the output does not load: {exc}", exc.where)
         return
-    for d in diagnostics:
+    origins: dict[int, Location] = {}
+    for written, edited in zip(config.document.root.iter(), out.doc.root.iter(), strict=False):
+        where = out.where(edited)
+        if where is not None and written.sourceline:
+            origins.setdefault(written.sourceline, where)
+    for d in config.validate():
         if d.severity in ("error", "warning"):
-            report.add(
-                d.severity, f"validate:{d.code}", d.message, Location(str(shown), d.line), d.hint
-            )
+            where = origins.get(d.line) or Location(str(shown), d.line)
+            report.add(d.severity, f"validate:{d.code}", d.message, where, d.hint)
 
 
 def _next_steps(report: Report, folder: ConfigFolder, options: MigrateOptions) -> None:

@@ -118,37 +118,37 @@ def _is_global(location: etree._Element) -> bool:
 
 def prune_top(doc: Document, site_names: dict[str, str], report: Report) -> None:
     """Drop non-FTP sites, sections and locations (whole units only)."""
-    dropped: dict[str, int] = {}
-    root = doc.root
-    for child in _elements(root):
+    dropped: dict[str, list[str]] = {}
+
+    def drop(elem: etree._Element, what: str, name: str) -> None:
+        dropped.setdefault(what, []).append(name)
+        doc.remove_element(elem)
+
+    for child in _elements(doc.root):
         tag = child.tag
         if tag == "configSections":
             for reg in _elements(child):
                 if reg.get("name") not in FTP_GROUPS:
-                    _drop(doc, reg, "section registrations", dropped)
+                    drop(reg, "section registrations", reg.get("name", reg.tag))
         elif tag == "system.applicationHost":
             for part in _elements(child):
                 if part.tag != "sites":
-                    _drop(doc, part, f"<{part.tag}>", dropped)
+                    drop(part, "sections", f"{tag}/{part.tag}")
             for site in child.findall("sites/site"):
                 if not has_ftp_binding(site):
-                    _drop(doc, site, "non-FTP sites", dropped)
+                    drop(site, "non-FTP sites", f"'{site.get('name', '')}'")
         elif tag == "location":
-            keep_location = _is_global(child) or location_site(child.get("path", ""), site_names)
+            path = child.get("path", "")
+            keep_location = _is_global(child) or location_site(path, site_names)
             for section in _elements(child):
                 if not keep_location or section.tag != "system.ftpServer":
-                    _drop(doc, section, f"<{section.tag}> in <location>", dropped)
+                    drop(section, "sections in <location>", f"'{path}' {section.tag}")
             if not _elements(child):
                 doc.remove_element(child)
         elif tag not in ("system.ftpServer", "configProtectedData"):
-            _drop(doc, child, f"<{tag}>", dropped)
-    for what, count in dropped.items():
-        report.dropped.append(f"{count} {what}" if what.endswith("s") else f"{count} x {what}")
-
-
-def _drop(doc: Document, elem: etree._Element, what: str, dropped: dict[str, int]) -> None:
-    dropped[what] = dropped.get(what, 0) + 1
-    doc.remove_element(elem)
+            drop(child, "sections", tag)
+    for what, names in dropped.items():
+        report.dropped.append(f"{what}: {', '.join(names)}")
 
 
 def _elements(parent: etree._Element) -> list[etree._Element]:

@@ -60,7 +60,8 @@ class Rewriter:
             if site.tag == "site" and has_ftp_binding(site):
                 results.append(self.site(site))
             elif site.tag == "siteDefaults":
-                self.strip_http(site)
+                if not self.keep_all:
+                    self.strip_http(site)
                 self.ftp_server(site.find("ftpServer"), "siteDefaults")
                 self.folder_attrs(site, "siteDefaults", None)
             elif site.tag in ("applicationDefaults", "virtualDirectoryDefaults"):
@@ -80,15 +81,17 @@ class Rewriter:
         name = site.get("name", "")
         source = self.out.source_of(site)
         result = SiteResult(name, site.get("id", ""), str(source.path) if source else "")
-        for binding in site.findall("bindings/binding"):
-            self.binding(binding, name, result)
+        others = [self.binding(b, name, result) for b in site.findall("bindings/binding")]
+        if any(others):
+            dropped = ", ".join(o for o in others if o)
+            self.report.dropped.append(f"site '{name}' bindings: {dropped}")
         if not self.keep_all:
             self.strip_http(site)
         for app in site.iterfind("application"):
             app_path = app.get("path", "/").rstrip("/")
             for vdir in app.iterfind("virtualDirectory"):
                 vpath = (app_path + "/" + vdir.get("path", "/").strip("/")).rstrip("/") or "/"
-                local = self.folder_attrs(vdir, f"site '{name}' {vpath}", name)
+                local = self.folder_attrs(vdir, f"site '{name}' folder {vpath}", name)
                 if local:
                     result.folders.append(f"{vpath} -> {local}")
             self.folder_attrs(app.find("virtualDirectoryDefaults"), f"site '{name}'", None)
@@ -101,15 +104,16 @@ class Rewriter:
             if isinstance(child.tag, str) and child.tag in HTTP_ONLY:
                 self.doc.remove_element(child)
 
-    def binding(self, binding: etree._Element, site: str, result: SiteResult) -> None:
+    def binding(self, binding: etree._Element, site: str, result: SiteResult) -> str:
+        """Map an ftp binding to this host; drop another protocol's (returned for the report)."""
         where = self.out.where(binding)
         protocol = binding.get("protocol", "").strip().lower()
         info = binding.get("bindingInformation", "")
         if protocol != "ftp":
-            if not self.keep_all:
-                self.report.dropped.append(f"site '{site}': {protocol} binding {info}")
-                self.doc.remove_element(binding)
-            return
+            if self.keep_all:
+                return ""
+            self.doc.remove_element(binding)
+            return f"{protocol} {info}"
         try:
             parsed = parse_binding_information(info)
         except ValueError as exc:
@@ -120,7 +124,7 @@ class Rewriter:
                 where,
                 "fix bindingInformation (ip:port:host) with `iisftp config set`",
             )
-            return
+            return ""
         ip, ip_rule = self.mapping.resolve_address(parsed.ip)
         port, port_rule = self.mapping.resolve_port(parsed.port, self.privileged)
         new = Binding(ip, port, parsed.host).information
@@ -165,6 +169,7 @@ class Rewriter:
                 where,
             )
         result.bindings.append(new)
+        return ""
 
     # --- folders -------------------------------------------------------------------------
 
