@@ -27,7 +27,8 @@ AUTHORIZATION = "system.ftpServer/security/authorization"
 
 
 def check_sites(config: Any, sink: Sink, sites: list[SiteView]) -> None:
-    listeners: list[tuple[ParsedBinding, SiteView, Any]] = []
+    # (port, host) -> listeners: collisions need the same port and host name.
+    listeners: dict[tuple[int, str], list[tuple[ParsedBinding, SiteView, Any]]] = {}
     for site in sites:
         for binding in site.bindings:
             protocol = binding.protocol.lower()
@@ -55,7 +56,8 @@ def check_sites(config: Any, sink: Sink, sites: list[SiteView]) -> None:
                     f"site '{site.name}': FTP binding on port 0 (the OS picks a port at start)",
                     "fine for tests; give a fixed port (e.g. 21) for real clients",
                 )
-            for other, other_site, other_elem in listeners:
+            same = listeners.setdefault((parsed.port, parsed.host.lower()), [])
+            for other, other_site, other_elem in same:
                 if parsed.collides_with(other):
                     sink.add(
                         binding.element,
@@ -67,7 +69,7 @@ def check_sites(config: Any, sink: Sink, sites: list[SiteView]) -> None:
                         "use another port, IP address or host name for one of them",
                     )
                     break
-            listeners.append((parsed, site, binding.element))
+            same.append((parsed, site, binding.element))
         if "ftp" in site.protocols:
             _check_ssl(config, sink, site)
 

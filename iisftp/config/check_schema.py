@@ -223,6 +223,38 @@ def _describe(elem: etree._Element, keys: tuple[str, ...]) -> str:
     return " ".join(f'{k}="{elem.get(k, "")}"' for k in keys)
 
 
+class _Keys:
+    """Item keys present in a collection, looked up by hash (no pairwise scans)."""
+
+    def __init__(self, unique: bool, width: int) -> None:
+        self.unique = unique
+        self.entries: list[tuple[tuple[str, ...], int]] = []
+        self.index: list[dict[object, int]] = [{} for _ in range(width if unique else 1)]
+
+    def find(self, key: tuple[str, ...]) -> int | None:
+        if not self.unique:
+            return self.index[0].get(key)
+        for position, value in enumerate(key):
+            if value != "" and value in self.index[position]:
+                return self.index[position][value]
+        return None
+
+    def add(self, key: tuple[str, ...], line: int) -> None:
+        self.entries.append((key, line))
+        if self.unique:
+            for position, value in enumerate(key):
+                self.index[position].setdefault(value, line)
+        else:
+            self.index[0].setdefault(key, line)
+
+    def keep(self, predicate: Any) -> None:
+        entries = [(k, line) for k, line in self.entries if predicate(k)]
+        self.entries = []
+        self.index = [{} for _ in self.index]
+        for key, line in entries:
+            self.add(key, line)
+
+
 def _check_duplicates(
     sink: Sink, elem: etree._Element, coll: Any, label: str, inherited: EffectiveElement | None
 ) -> None:
@@ -231,13 +263,14 @@ def _check_duplicates(
     if not keys or coll.allow_duplicates:
         return
     unique = any(coll.item.attribute(k).is_unique_key for k in keys)
-    present: list[tuple[tuple[str, ...], int]] = []  # (key, line)
+    present = _Keys(unique, len(keys))
     if inherited is not None and inherited.layers:
-        present = [(key, item.line) for item, key in inherited.collection_with_keys()]
+        for item, key in inherited.collection_with_keys():
+            present.add(key, item.line)
     for child in elements(elem):
         if child.tag == coll.add_element:
             key = item_key(child, coll.item, keys)
-            clash = next((line for other, line in present if _same(key, other, unique)), None)
+            clash = present.find(key)
             if clash is not None:
                 sink.add(
                     child,
@@ -249,18 +282,12 @@ def _check_duplicates(
                     if coll.remove_element
                     else "remove one of them",
                 )
-            present.append((key, child.sourceline or 0))
+            present.add(key, child.sourceline or 0)
         elif child.tag == coll.remove_element:
             match = remove_matcher(child, coll.item, keys, unique)
-            present = [(k, line) for k, line in present if not match(k)]
+            present.keep(lambda k, match=match: not match(k))
         elif child.tag == coll.clear_element:
-            present = []
-
-
-def _same(a: tuple[str, ...], b: tuple[str, ...], unique: bool) -> bool:
-    if unique:  # each unique key on its own (site name, site id)
-        return any(x == y and x != "" for x, y in zip(a, b, strict=True))
-    return a == b
+            present.keep(lambda k: False)
 
 
 def check_sections(config: Any, sink: Sink) -> None:

@@ -127,6 +127,11 @@ class Config:
             self.index = SectionIndex.build(self.root, names)
         else:
             self.index = SectionIndex(schema_names=names)
+        self._sites_view: EffectiveElement | None = None
+        self._locations_by_site: dict[str, list[str]] = {}
+        for key in self.index.locations:
+            if key:
+                self._locations_by_site.setdefault(key.split("/")[0], []).append(key)
         self._sites: dict[str, list[etree._Element]] = {}
         sites_elem = self._sites_element()
         if sites_elem is not None:
@@ -208,10 +213,15 @@ class Config:
         return found[0] if found else None
 
     def _sites_effective(self) -> EffectiveElement:
-        if self.root_kind == "site":
-            schema = self.section_schema(SITES)
-            return self._element(SITES, schema.root if schema else None, [])
-        return self.effective(SITES)
+        # Built once per index: its collection defaults (siteDefaults, ...) are
+        # found by scanning the <sites> children, which must not happen per lookup.
+        if self._sites_view is None:
+            if self.root_kind == "site":
+                schema = self.section_schema(SITES)
+                self._sites_view = self._element(SITES, schema.root if schema else None, [])
+            else:
+                self._sites_view = self.effective(SITES)
+        return self._sites_view
 
     def site_view(self, elem: etree._Element) -> SiteView:
         """A SiteView for any `<site>` element (also the ones inside appcmd exports)."""
@@ -276,9 +286,14 @@ class Config:
         siteDefaults < site."""
         return self.site(site_name).effective.path(element_path)
 
-    def location_paths(self) -> list[str]:
-        """Every `<location path>` in the file (normalized, as written)."""
-        return [normalize_location(elems[0].get("path")) for elems in self.index.locations.values()]
+    def location_paths(self, site: str | None = None) -> list[str]:
+        """Every `<location path>` in the file (normalized, as written), or only those
+        at or below one site (from an index: no scan over all locations)."""
+        if site is None:
+            keys: list[str] = list(self.index.locations)
+        else:
+            keys = self._locations_by_site.get(site.lower(), [])
+        return [normalize_location(self.index.locations[k][0].get("path")) for k in keys]
 
     def origin(self, elem: etree._Element) -> Location:
         return Location(self.filename, elem.sourceline or 0)

@@ -20,20 +20,16 @@ from lxml import etree
 
 from iisftp.config.sections import elements
 from iisftp.errors import ConfigError, Location
+from iisftp.schema import is_encrypted as _schema_is_encrypted
 
 __all__ = ["EffectiveElement", "Layer", "collection_names", "expand_variables", "is_encrypted"]
 
-_ENC = re.compile(r"^\[enc:[^:\]]*:.*:enc\]$", re.DOTALL)
 _VAR = re.compile(r"%([^%\s]+)%")
 
 
 def is_encrypted(raw: str | None) -> bool:
     """True for IIS `[enc:Provider:payload:enc]` values (kept verbatim, never parsed)."""
-    try:
-        from iisftp.schema import is_encrypted as schema_is_encrypted
-    except ImportError:  # schema layer not importable: same test, locally
-        return bool(raw) and bool(_ENC.match(raw or ""))
-    return bool(raw) and bool(schema_is_encrypted(raw or ""))
+    return bool(raw) and bool(_schema_is_encrypted(raw or ""))
 
 
 def expand_variables(
@@ -94,6 +90,7 @@ class EffectiveElement:
         # enclosing elements, inherited by collections further down.
         self._defaults = dict(defaults or {})
         self._default_names = default_names
+        self._inherited: dict[str, tuple[Layer, ...]] | None = None
 
     def __repr__(self) -> str:
         return f"EffectiveElement({self.name!r}, layers={len(self.layers)})"
@@ -187,6 +184,11 @@ class EffectiveElement:
         return (elem.sourceline or 0) if elem is not None else 0
 
     def _inherited_defaults(self) -> dict[str, tuple[Layer, ...]]:
+        if self._inherited is None:
+            self._inherited = self._compute_inherited_defaults()
+        return self._inherited
+
+    def _compute_inherited_defaults(self) -> dict[str, tuple[Layer, ...]]:
         result = dict(self._defaults)
         for layer in self.layers:
             for child in elements(layer.element):

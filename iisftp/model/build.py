@@ -296,10 +296,9 @@ def _virtual_directories(
 
 def _path_policies(config: Config, site_name: str) -> dict[str, PathPolicy]:
     policies = {"/": build_path_policy(config, site_name)}
-    prefix = site_name.lower() + "/"
-    for path in config.location_paths():
-        if path.lower().startswith(prefix):
-            policies[_join(path[len(prefix) :])] = build_path_policy(config, path)
+    for path in config.location_paths(site_name):
+        if "/" in path:
+            policies[_join(path.split("/", 1)[1])] = build_path_policy(config, path)
     return policies
 
 
