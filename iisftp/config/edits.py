@@ -260,19 +260,21 @@ def _collection(plan: _Plan) -> Any:
 def _split_selector(
     config: Any, section: str, element_path: str, attrs: Mapping[str, Any], location: str | None
 ) -> tuple[_Plan, dict[str, Any]]:
-    """A trailing [k='v',...] in the path is the item itself (appcmd's /+"path.[...]")."""
+    """Which collection, and the item's attributes.
+
+    A trailing [k='v',...] is the item itself (appcmd's /+"path.[...]"), unless it
+    names an existing item that holds a collection: then the path steps into it
+    (`[name='Site']` + {"path": "/app"} adds an application to that site).
+    """
     steps = parse_path(element_path)
-    merged: dict[str, Any] = {}
     if steps and steps[-1].is_item:
-        merged.update(steps[-1].selector)
-        element_path = format_path(steps[:-1])
-    merged.update(attrs)
-    plan = _plan(config, section, element_path, location)
-    # the selector may also be a collection item the path must step into
-    if plan.node.collection is None and steps and steps[-1].is_item:
-        plan = _plan(config, section, format_path(steps), location)
-        merged = dict(attrs)
-    return plan, merged
+        inner = _plan(config, section, element_path, location)
+        if inner.node.collection is not None and _effective_at(config, inner, steps) is not None:
+            return inner, dict(attrs)
+        merged: dict[str, Any] = dict(steps[-1].selector)
+        merged.update(attrs)
+        return _plan(config, section, format_path(steps[:-1]), location), merged
+    return _plan(config, section, element_path, location), dict(attrs)
 
 
 def add_item(
