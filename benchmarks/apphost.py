@@ -8,6 +8,7 @@ benchmark. Layout follows config-reference.md §4-§5 (what IIS Manager writes).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -119,7 +120,12 @@ def big_config(path: Path, count: int = 10_000) -> Path:
     """
     sites = [
         site_xml(
-            f"Site {i}", i, f"*:21:site{i}.example.com", f"/srv/ftp/site{i}", policy="SslRequire"
+            f"Site {i}",
+            i,
+            f"*:21:site{i}.example.com",
+            f"/srv/ftp/site{i}",
+            hashlib.sha1(f"site{i}".encode()).hexdigest().upper(),  # thumbprint-shaped
+            policy="SslRequire",
         )
         for i in range(1, count + 1)
     ]
