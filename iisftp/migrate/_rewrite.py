@@ -176,22 +176,20 @@ class Rewriter:
     def folder_attrs(self, elem: etree._Element | None, label: str, site: str | None) -> str:
         if elem is None:
             return ""
-        where = self.out.where(elem)
-        for attr in ("userName", "password", "logonMethod"):
-            if elem.get(attr) is None:
-                continue
-            if attr == "userName":
-                self.report.add(
-                    "warning",
-                    "connect-as",
-                    f"{label}: 'connect as' Windows account "
-                    f"{elem.get(attr)!r} cannot carry over; the folder is read as the user "
-                    "running iisftp",
-                    where,
-                    "give that user access to the folder",
-                )
-            if not is_encrypted(elem.get(attr, "")):  # encrypted ones are reported with the rest
-                self.doc.remove_attribute(elem, attr)
+        credentials = [a for a in ("userName", "password", "logonMethod") if a in elem.attrib]
+        password = elem.get("password") or ""
+        if elem.get("userName") or (password and password != f"[enc:{_provider(password)}::enc]"):
+            account = elem.get("userName") or "(no user name)"
+            self.report.add(
+                "warning",
+                "connect-as",
+                f"{label}: the 'connect as' Windows account {account} and its password cannot "
+                "carry over; removed: the folder is read as the user running iisftp",
+                self.out.where(elem),
+                "give that user access to the folder",
+            )
+        for attr in credentials:
+            self.doc.remove_attribute(elem, attr)
         return self.path_attr(elem, "physicalPath", label, check=site is not None)
 
     def path_attr(self, elem: etree._Element, attr: str, label: str, check: bool) -> str:
@@ -439,7 +437,7 @@ class Rewriter:
                     "encrypted-value",
                     f"{path}/@{attr} is encrypted: {why}; kept as it is",
                     where,
-                    f"re-enter the value with `iisftp config set` ({_use_of(attr)})",
+                    f"{_use_of(elem, attr)}; remove it with {_unset_command(elem, attr)}",
                 )
 
 
@@ -466,11 +464,31 @@ def _describe(elem: etree._Element) -> str:
     return "/".join(reversed(parts))
 
 
-def _use_of(attr: str) -> str:
-    if attr == "password":
-        return (
-            "iisftp logs anonymous users in without a Windows password, so it can also be removed"
-        )
+def _unset_command(elem: etree._Element, attr: str) -> str:
+    """The `iisftp config unset` line for this attribute, when it is addressable."""
+    steps: list[str] = []
+    node: etree._Element | None = elem
+    while node is not None and node.tag != "sites":
+        if node.tag == "site":
+            steps.append(f"[name='{node.get('name', '')}']")
+        elif node.tag in ("application", "virtualDirectory", "add"):
+            return "`iisftp config unset`"
+        else:
+            steps.append(node.tag)
+        node = node.getparent()
+    if node is None:
+        return "`iisftp config unset`"
+    path = ".".join(reversed(steps))
+    return f'`iisftp config unset system.applicationHost/sites "{path}.{attr}"`'
+
+
+def _provider(value: str) -> str:
+    return split_encrypted(value)[0] if is_encrypted(value) else ""
+
+
+def _use_of(elem: etree._Element, attr: str) -> str:
+    if elem.tag == "anonymousAuthentication":
+        return "iisftp logs anonymous users in without a Windows password, so it is not needed"
     if attr == "adPassword":
-        return "used only by Active Directory isolation, which iisftp does not have"
-    return "the plain value is needed for the setting to work"
+        return "only Active Directory isolation uses it, and iisftp does not have that"
+    return "iisftp cannot use an encrypted value here; set the feature up anew"

@@ -4,12 +4,15 @@ users, certificates, missing folders."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
 from migrate_helpers import apphost_text, codes, run
+from typer.testing import CliRunner
 
 from iisftp.certs import CertStore
+from iisftp.cli import app
 from iisftp.config import load
 from iisftp.migrate import EXIT_ATTENTION, EXIT_OK, CertSource, MigrationMapping
 from iisftp.model.build import build_server_settings
@@ -55,11 +58,38 @@ def test_encrypted_values(tmp_path: Path, key: bool) -> None:
     f = found[0]
     assert str(f.where) == f"{source}:{_line(source, 'anonymousAuthentication')}"
     assert "anonymousAuthentication/@password" in f.message
-    assert "iisftp config set" in f.hint
+    assert "iisftp config unset" in f.hint
     assert ("configEncKey.key was given" in f.message) == key
     assert report.exit_code == EXIT_ATTENTION
     # Kept verbatim: the value is opaque, never parsed or guessed at.
     assert ENC in (tmp_path / "out" / "applicationHost.config").read_text()
+
+
+def test_encrypted_value_hint_is_a_working_command(tmp_path: Path) -> None:
+    source = _source(tmp_path, ENC_SITE)
+    report = run([source], tmp_path / "out")
+    hint = next(f.hint for f in report.findings if f.code == "encrypted-value")
+    command = hint.split("`")[1]
+    assert command.startswith("iisftp config unset system.applicationHost/sites ")
+    result = CliRunner().invoke(app, [*shlex.split(command)[1:], "-c", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert ENC not in (tmp_path / "out" / "applicationHost.config").read_text()
+    assert "encrypted-value" not in codes(run([tmp_path / "out"], tmp_path / "again"))
+
+
+def test_connect_as_credentials_are_removed_and_reported(tmp_path: Path) -> None:
+    text = apphost_text().replace(
+        'physicalPath="D:\\shares\\pub"',
+        f'physicalPath="D:\\shares\\pub" userName="CONTOSO\\svc" password="{ENC}"',
+    )
+    source = tmp_path / "applicationHost.config"
+    source.write_text(text)
+    report = run([source], tmp_path / "out")
+    found = next(f for f in report.findings if f.code == "connect-as")
+    assert "CONTOSO\\svc" in found.message and found.where.line == _line(source, "svc")
+    out = (tmp_path / "out" / "applicationHost.config").read_text()
+    assert "svc" not in out and ENC not in out
+    assert "encrypted-value" not in codes(report)
 
 
 def test_encrypted_values_in_kept_web_sections(corpus_dir: Path, tmp_path: Path) -> None:
