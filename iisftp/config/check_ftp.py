@@ -72,6 +72,24 @@ def check_sites(config: Any, sink: Sink, sites: list[SiteView]) -> None:
             same.append((parsed, site, binding.element))
         if "ftp" in site.protocols:
             _check_ssl(config, sink, site)
+            _check_paths(config, sink, site)
+
+
+def _check_paths(config: Any, sink: Sink, site: SiteView) -> None:
+    """Physical paths the server will need: every %VAR% must be defined."""
+    variables = config.variables
+    for app in site.effective.collection():
+        for vdir in app.collection():
+            try:
+                vdir.expanded("physicalPath", variables)
+            except IisftpError as exc:
+                sink.add(
+                    vdir.element,
+                    "IIS017",
+                    WARNING,
+                    f"FTP site '{site.name}': {exc.message}",
+                    exc.hint,
+                )
 
 
 def _policy(element: Any, attr: str) -> str:
@@ -167,11 +185,42 @@ def check_authorization_rules(config: Any, sink: Sink) -> None:
                 )
 
 
+_LOCATION_VALUES = {
+    "overrideMode": ("Allow", "Deny", "Inherit"),
+    "allowOverride": ("true", "false"),
+    "inheritInChildApplications": ("true", "false"),
+}
+
+
+def _check_location_values(sink: Sink, location: Any) -> None:
+    for name, raw in location.attrib.items():
+        allowed = _LOCATION_VALUES.get(name)
+        if name == "path":
+            continue
+        if allowed is None:
+            sink.add(
+                location,
+                "IIS006",
+                ERROR,
+                f"<location> has no attribute '{name}'",
+                "known: path, " + ", ".join(_LOCATION_VALUES),
+            )
+        elif raw.lower() not in (v.lower() for v in allowed):
+            sink.add(
+                location,
+                "IIS007",
+                ERROR,
+                f'<location>/@{name}="{raw}" is not valid',
+                "use one of: " + ", ".join(allowed),
+            )
+
+
 def check_locations(config: Any, sink: Sink) -> None:
     """overrideMode/allowOverride conflicts, locations naming no site, duplicates."""
     has_sites = bool(config.index.at("", "system.applicationHost/sites"))
     for path_key, locations in config.index.locations.items():
         for location in locations:
+            _check_location_values(sink, location)
             if location.get("overrideMode") is not None and location.get("allowOverride"):
                 sink.add(
                     location,

@@ -33,6 +33,7 @@ CODES: dict[str, str] = {
     "IIS014": "runtime-only attribute in a file",
     "IIS015": "encrypted value (kept verbatim, not checked)",
     "IIS016": "section defined twice for the same path",
+    "IIS017": "undefined environment variable in a path",
     # sites and bindings
     "IIS020": "malformed bindingInformation",
     "IIS021": "FTP bindings collide",

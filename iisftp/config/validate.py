@@ -93,6 +93,9 @@ def validate_file(
 ) -> list[Diagnostic]:
     """Load and check one file; unreadable or malformed input is one IIS001 error.
 
+    `variables` (for %VAR% in physical paths) default to the process environment
+    plus the configuration folder's variables.env, as for `iisftp serve`.
+
     A bad schema folder raises ConfigError (that is not the file's fault).
     """
     from iisftp.config.config import load
@@ -101,7 +104,7 @@ def validate_file(
     if schemas is None:
         schemas = load_schemas(list(schema_dirs) if schema_dirs else None)
     try:
-        config = load(path, schemas=schemas, variables=variables or {})
+        config = load(path, schemas=schemas, variables=variables)
     except ConfigError as exc:
         where = exc.where
         return [

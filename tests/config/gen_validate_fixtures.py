@@ -314,6 +314,68 @@ CASES = [
         ],
     ),
     (
+        "lock_all_attributes_except",
+        "IIS011",
+        "error",
+        "allowHighBitCharacters=",
+        [
+            ("<requestFiltering />", '<requestFiltering lockAllAttributesExcept="" />'),
+            location(
+                "FTP",
+                '            <security>\n                <requestFiltering allowHighBitCharacters="false" />\n            </security>',
+            ),
+        ],
+        [
+            (
+                "<requestFiltering />",
+                '<requestFiltering lockAllAttributesExcept="allowHighBitCharacters" />',
+            ),
+            location(
+                "FTP",
+                '            <security>\n                <requestFiltering allowHighBitCharacters="false" />\n            </security>',
+            ),
+        ],
+    ),
+    (
+        "lock_all_elements_except",
+        "IIS011",
+        "error",
+        "<hiddenSegments",
+        [
+            ("<requestFiltering />", '<requestFiltering lockAllElementsExcept="fileExtensions" />'),
+            location(
+                "FTP",
+                "            <security>\n                <requestFiltering>\n                    <hiddenSegments />\n                </requestFiltering>\n            </security>",
+            ),
+        ],
+        [
+            (
+                "<requestFiltering />",
+                '<requestFiltering lockAllElementsExcept="fileExtensions,hiddenSegments" />',
+            ),
+            location(
+                "FTP",
+                "            <security>\n                <requestFiltering>\n                    <hiddenSegments />\n                </requestFiltering>\n            </security>",
+            ),
+        ],
+    ),
+    (
+        "override_mode_value",
+        "IIS007",
+        "error",
+        "Maybe",
+        [authz_loc("FTP", ADD_STAR.replace('"*"', '"bob"'), ' overrideMode="Maybe"')],
+        [authz_loc("FTP", ADD_STAR.replace('"*"', '"bob"'), ' overrideMode="Deny"')],
+    ),
+    (
+        "undefined_variable",
+        "IIS017",
+        "warning",
+        "%NO_SUCH_IISFTP_VAR%",
+        [('physicalPath="/srv/ftp"', 'physicalPath="%NO_SUCH_IISFTP_VAR%/ftp"')],
+        [('physicalPath="/srv/ftp"', 'physicalPath="/srv/ftp/%%"')],
+    ),
+    (
         "override_both",
         "IIS012",
         "error",
