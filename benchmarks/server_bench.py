@@ -315,6 +315,8 @@ def run(opts: Options) -> dict[str, dict[str, float]]:
             for name in opts.servers:
                 try:
                     running[name] = start_server(name, root, cert, key, work)
+                    if running[name].name != name:
+                        notes[name] = f"ran as {running[name].name}"
                 except Unavailable as exc:
                     notes[name] = str(exc)
                     print(f"[{name}] not available: {exc}", flush=True)
