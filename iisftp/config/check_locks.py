@@ -18,11 +18,18 @@ from iisftp.config.diagnostics import ERROR
 from iisftp.config.effective import item_key, remove_matcher
 from iisftp.config.sections import elements
 
-__all__ = ["check_locks"]
+__all__ = ["check_locks", "lock_violations"]
 
 
 def _names(text: str | None) -> set[str]:
     return {p.strip() for p in (text or "").split(",") if p.strip()}
+
+
+def lock_violations(config: Any) -> list[Any]:
+    """The lock violations in a configuration, as Diagnostics."""
+    sink = Sink(config.filename)
+    check_locks(config, sink)
+    return sink.items
 
 
 def check_locks(config: Any, sink: Sink) -> None:

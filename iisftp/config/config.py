@@ -320,7 +320,7 @@ class Config:
         before anything is written (UsageError with a hint)."""
         from iisftp.config.edits import set_attribute
 
-        set_attribute(self, section, element_path, attr, value, location)
+        self._guarded(set_attribute, section, element_path, attr, value, location)
 
     def add(
         self,
@@ -333,7 +333,7 @@ class Config:
         {"accessType": "Allow", "users": "*", "permissions": "Read"}, location="FTP")`."""
         from iisftp.config.edits import add_item
 
-        add_item(self, section, element_path, attrs, location)
+        self._guarded(add_item, section, element_path, attrs, location)
 
     def remove(
         self,
@@ -346,14 +346,14 @@ class Config:
         writes a `<remove>` directive that hides the inherited item."""
         from iisftp.config.edits import remove_item
 
-        remove_item(self, section, element_path, key, location)
+        self._guarded(remove_item, section, element_path, key, location)
 
     def clear(self, section: str, element_path: str = "", location: str | None = None) -> None:
         """Clear a collection at a level (local items dropped, `<clear/>` hides inherited
         ones), or drop a non-collection element's local settings."""
         from iisftp.config.edits import clear_element
 
-        clear_element(self, section, element_path, location)
+        self._guarded(clear_element, section, element_path, location)
 
     def unset(
         self, section: str, element_path: str, attr: str, location: str | None = None
@@ -361,7 +361,29 @@ class Config:
         """Remove an explicit attribute so the inherited/default value applies again."""
         from iisftp.config.edits import unset_attribute
 
-        unset_attribute(self, section, element_path, attr, location)
+        self._guarded(unset_attribute, section, element_path, attr, location)
+
+    def _guarded(self, edit: Any, *args: Any) -> None:
+        """Run an edit on a scratch copy first: a failing edit, or one that breaks a
+        lock (lockAttributes, lockElements, lockItem, ...), leaves this document as it
+        was; then apply it for real."""
+        from iisftp.config.check_locks import lock_violations
+        from iisftp.xmldoc import Document
+
+        scratch = Config(
+            Document.from_bytes(self.to_bytes(), self.filename),
+            self.schemas,
+            folder=self.folder,
+            variables=self._variables,
+        )
+        edit(scratch, *args)
+        before = lock_violations(self)
+        after = lock_violations(scratch)
+        if len(after) > len(before):
+            known = {d.message for d in before}
+            new = next((d for d in after if d.message not in known), after[-1])
+            raise UsageError(f"this change is not allowed: {new.message}", new.hint)
+        edit(self, *args)
 
     def validate(self, *, strict: bool = False) -> list[Any]:
         """Every problem found in the file, as Diagnostic values (see iisftp.config.validate)."""

@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from iisftp.config.address import Step, format_path, parse_path
+from iisftp.config.check_schema import LOCK_ATTRIBUTES
 from iisftp.config.effective import EffectiveElement, is_encrypted, item_key, key_value
 from iisftp.config.sections import elements, location_key, normalize_location
 from iisftp.errors import UsageError
@@ -76,6 +77,12 @@ def _text(config: Any, plan: _Plan, node: Any, attr: str, value: Any) -> str:
     """The value as IIS writes it, checked against the schema (UsageError if invalid)."""
     aschema = node.attribute(attr)
     label = format_path(plan.steps) or plan.section
+    if aschema is None and attr in LOCK_ATTRIBUTES:
+        # appcmd's `lock config`: lock lists, and lockItem on collection items.
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        if attr == "lockItem" and text.lower() not in ("true", "false"):
+            raise UsageError(f"lockItem={value!r} is not valid", "use true or false")
+        return text
     if aschema is None:
         raise UsageError(
             f"{plan.section}: {label} has no attribute {attr!r}",

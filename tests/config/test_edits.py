@@ -258,3 +258,39 @@ def test_save_refuses_when_changed_on_disk_and_keeps_no_snapshot(config_folder) 
     with pytest.raises(ConfigError, match="changed on disk"):
         config.save()
     assert list_snapshots(folder / "history") == []
+
+
+def test_failed_edit_leaves_no_partial_changes(load_data) -> None:
+    config = load_data("ftp_sites.config")
+    with pytest.raises(UsageError, match="no site"):
+        # would create <location path="Somewhere"><system.applicationHost><sites> first
+        config.set(SITES, "[name='Missing'].ftpServer", "allowUTF8", "true", location="Somewhere")
+    assert not config.document.modified
+    assert "somewhere" not in config.index.locations
+
+
+def test_edits_refuse_to_break_locks(config_folder) -> None:
+    data = Path(__file__).parent / "data" / "validate"
+    # a lock that an existing lower <remove> already contradicts is refused
+    config = load(config_folder(data / "lock_item_good.config"))
+    with pytest.raises(UsageError, match="removes a locked item"):
+        config.set(AUTHZ, "[users='*',roles='',permissions='Read']", "lockItem", "true")
+    assert not config.document.modified
+
+    config = load(data / "bad_bool_good.config")
+    # lock the server-level rule, then try to remove it below
+    config.set(AUTHZ, "[users='*',roles='',permissions='Read']", "lockItem", "true")
+    with pytest.raises(UsageError, match="locked") as info:
+        config.remove(AUTHZ, "", {"users": "*", "permissions": "Read"}, location="FTP/sub")
+    assert "unlock" in info.value.hint
+    config.set(
+        "system.ftpServer/security/requestFiltering", "", "lockAttributes", "allowHighBitCharacters"
+    )
+    with pytest.raises(UsageError, match="allowHighBitCharacters is locked"):
+        config.set(
+            "system.ftpServer/security/requestFiltering",
+            "",
+            "allowHighBitCharacters",
+            "false",
+            location="FTP",
+        )
