@@ -94,7 +94,9 @@ def binding_information(ip: str, port: int, host: str = "") -> str:
 
 def find_certificate(store: CertStore, ref: str) -> StoredCertificate:
     """A certificate by thumbprint or friendly name, in any store."""
-    cert = store.find(ref) if _looks_like_thumbprint(ref) else None
+    cert = None
+    if _looks_like_thumbprint(ref):
+        cert = next(filter(None, (store.find(ref, name) for name in store.store_names())), None)
     cert = cert or store.find_by_name(ref)
     if cert is None:
         raise UsageError(
