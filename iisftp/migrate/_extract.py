@@ -182,6 +182,10 @@ def build_output(
         twins = dict(zip(doc.root.iter(), base.doc.root.iter(), strict=True))
         if not keep_all:
             prune_top(doc, site_names, report)
+        if not extra_sites and not extra_locations:
+            # One source: the copy is the output; its elements stay valid through edits.
+            alive = doc.root.iter(etree.Element)
+            return Output(doc, {elem: (base, twins[elem]) for elem in alive})
         for elem in list(doc.root.iter(etree.Element)):
             doc.set_attribute(elem, MARK, str(len(table)))
             table.append((base, twins[elem]))
@@ -192,8 +196,9 @@ def build_output(
     assert sites is not None  # the base has FTP sites, the template has <sites>
     before = next((c for c in _elements(sites) if c.tag != "site"), None)
     splices: list[tuple[str, Unit]] = []
-    for unit in [*extra_sites, *extra_locations]:
-        parent, tag = (sites, "site") if unit in extra_sites else (doc.root, "location")
+    placed = [(unit, sites, "site") for unit in extra_sites]
+    placed += [(unit, doc.root, "location") for unit in extra_locations]
+    for unit, parent, tag in placed:
         index = _elements(sites).index(before) if before is not None and tag == "site" else None
         key = f"s{len(splices)}"
         doc.insert_element(parent, tag, [(SPLICE, key)], index)

@@ -71,6 +71,7 @@ class Report:
     users_needing_password: list[str] = field(default_factory=list)
     certificates_imported: list[str] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
+    _seen: set[Finding] = field(default_factory=set, repr=False, compare=False)
 
     # --- collecting ------------------------------------------------------------------
 
@@ -83,7 +84,8 @@ class Report:
         hint: str = "",
     ) -> None:
         finding = Finding(severity, code, message, where, hint)
-        if finding not in self.findings:  # the same value reached twice reports once
+        if finding not in self._seen:  # the same value reached twice reports once
+            self._seen.add(finding)
             self.findings.append(finding)
 
     def map(
@@ -112,6 +114,7 @@ class Report:
 
     def to_json(self) -> str:
         data = asdict(self)
+        del data["_seen"]
         data["exit_code"] = self.exit_code
         for item in (*data["findings"], *data["mapped"]):
             item["where"] = str(Location(**item["where"])) if item["where"] else None
