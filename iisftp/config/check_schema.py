@@ -20,7 +20,12 @@ from iisftp.config.effective import (
     item_key,
     remove_matcher,
 )
-from iisftp.config.sections import MACHINE_SECTIONS, SectionInstance, elements
+from iisftp.config.sections import (
+    MACHINE_SECTIONS,
+    SectionInstance,
+    elements,
+    placement_problem,
+)
 
 __all__ = ["LOCK_ATTRIBUTES", "Sink", "check_element", "check_sections"]
 
@@ -298,14 +303,15 @@ def check_sections(config: Any, sink: Sink) -> None:
     for inst in sorted(index.all_instances(), key=lambda i: i.element.sourceline or 0):
         schema = config.section_schema(inst.name)
         decl = index.decls.get(inst.name.lower())
-        if inst.location is not None and decl is not None and not decl.allow_location:
-            sink.add(
-                inst.element,
-                "IIS013",
-                ERROR,
-                f'section {inst.name} may not be set in a <location> (allowLocation="false")',
-                "move it to the server level",
+        problem = (
+            placement_problem(
+                decl, inst.location is not None, inst.path, config.is_application_path(inst.path)
             )
+            if decl is not None
+            else None
+        )
+        if problem:
+            sink.add(inst.element, "IIS013", ERROR, *problem)
         if schema is None:
             top = inst.name.split("/")[0]
             first, count = not_validated.get(top, (inst.element, 0))

@@ -286,6 +286,18 @@ class Config:
         siteDefaults < site."""
         return self.site(site_name).effective.path(element_path)
 
+    def is_application_path(self, path: str) -> bool:
+        """True for "Site" or "Site/app" where /app is one of the site's applications."""
+        parts = normalize_location(path).split("/")
+        site = self._find_site(parts[0]) if parts[0] else None
+        if site is None:
+            return False
+        inner = "/" + "/".join(parts[1:]).lower()
+        return inner == "/" or any(
+            app.tag == "application" and "/" + (app.get("path") or "").strip("/").lower() == inner
+            for app in elements(site)
+        )
+
     def location_paths(self, site: str | None = None) -> list[str]:
         """Every `<location path>` in the file (normalized, as written), or only those
         at or below one site (from an index: no scan over all locations)."""

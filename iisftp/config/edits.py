@@ -20,7 +20,12 @@ from lxml import etree
 from iisftp.config.address import Step, format_path, parse_path
 from iisftp.config.check_schema import LOCK_ATTRIBUTES
 from iisftp.config.effective import EffectiveElement, is_encrypted, item_key, key_value
-from iisftp.config.sections import elements, location_key, normalize_location
+from iisftp.config.sections import (
+    elements,
+    location_key,
+    normalize_location,
+    placement_problem,
+)
 from iisftp.errors import UsageError
 
 __all__ = ["add_item", "clear_element", "remove_item", "set_attribute", "unset_attribute"]
@@ -47,11 +52,13 @@ def _plan(config: Any, section: str, element_path: str, location: str | None) ->
         )
     where = normalize_location(location)
     decl = config.index.decls.get(schema.name.lower())
-    if where and decl is not None and not decl.allow_location:
-        raise UsageError(
-            f"section {schema.name} cannot be set in a <location> (allowLocation=false)",
-            "drop --location",
-        )
+    problem = (
+        placement_problem(decl, bool(where), where, config.is_application_path(where))
+        if decl is not None
+        else None
+    )
+    if problem:
+        raise UsageError(problem[0], "drop --location" if where else problem[1])
     steps = parse_path(element_path)
     node = schema.root
     for number, step in enumerate(steps):

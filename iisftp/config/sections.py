@@ -22,6 +22,7 @@ __all__ = [
     "elements",
     "location_key",
     "normalize_location",
+    "placement_problem",
 ]
 
 # IIS-COMPAT: these are registered in machine.config / the .NET framework, not in
@@ -165,3 +166,39 @@ class SectionIndex:
     def all_instances(self) -> Iterator[SectionInstance]:
         for insts in self.instances.values():
             yield from insts
+
+
+# allowDefinition values that restrict a section to the server level: in
+# applicationHost.config that means no `<location path="Site...">`.
+_SERVER_LEVEL_ONLY = frozenset({"apphostonly", "machineonly", "machinetorootweb"})
+
+
+def placement_problem(
+    decl: SectionDecl, in_location: bool, path: str, is_application: bool
+) -> tuple[str, str] | None:
+    """(message, hint) when a section may not be set where it is, else None.
+
+    IIS-COMPAT: allowDefinition limits configuration *paths*: AppHostOnly sections
+    (system.ftpServer/firewallSupport, sites, ...) only at the server level,
+    MachineToApplication down to application roots; allowLocation="false" bars
+    `<location>` altogether.
+    """
+    if in_location and not decl.allow_location:
+        return (
+            f'section {decl.name} may not be set in a <location> (allowLocation="false")',
+            "move it to the server level",
+        )
+    definition = decl.allow_definition.lower()
+    if path and definition in _SERVER_LEVEL_ONLY:
+        return (
+            f"section {decl.name} can only be set at the server level "
+            f'(allowDefinition="{decl.allow_definition}"), not for "{path}"',
+            "move it out of the <location>",
+        )
+    if path and definition == "machinetoapplication" and not is_application:
+        return (
+            f"section {decl.name} can only be set down to application roots "
+            f'(allowDefinition="MachineToApplication"), not for "{path}"',
+            "set it on the site or application path instead",
+        )
+    return None

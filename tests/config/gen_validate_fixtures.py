@@ -393,15 +393,23 @@ CASES = [
         "allow_location",
         "IIS013",
         "error",
-        "<firewallSupport />",
+        "<authorization>",
         [
             (
-                'allowDefinition="AppHostOnly" />',
-                'allowDefinition="AppHostOnly" allowLocation="false" />',
+                '<section name="authorization" overrideModeDefault="Deny" />',
+                '<section name="authorization" overrideModeDefault="Deny" allowLocation="false" />',
             ),
-            location("FTP", "            <firewallSupport />"),
+            authz_loc("FTP", ADD_STAR.replace('"*"', '"bob"')),
         ],
+        [authz_loc("FTP", ADD_STAR.replace('"*"', '"bob"'))],
+    ),
+    (
+        "allow_definition",
+        "IIS013",
+        "error",
+        "<firewallSupport />",
         [location("FTP", "            <firewallSupport />")],
+        [],
     ),
     (
         "duplicate_location",

@@ -121,6 +121,13 @@ def test_set_creates_elements_in_schema_order(config_folder) -> None:
     assert view.get("serverCertHash") == "AB" * 20
 
 
+def test_server_level_sections_refuse_locations(load_data) -> None:
+    config = load_data("ftp_sites.config")
+    with pytest.raises(UsageError, match="only be set at the server level"):
+        config.set("system.ftpServer/firewallSupport", "", "lowDataChannelPort", 1, "FTP One")
+    assert not config.document.modified
+
+
 def test_site_defaults_and_server_sections(config_folder) -> None:
     folder = config_folder("ftp_sites.config")
     config = load(folder)
@@ -262,9 +269,9 @@ def test_save_refuses_when_changed_on_disk_and_keeps_no_snapshot(config_folder) 
 
 def test_failed_edit_leaves_no_partial_changes(load_data) -> None:
     config = load_data("ftp_sites.config")
-    with pytest.raises(UsageError, match="no site"):
-        # would create <location path="Somewhere"><system.applicationHost><sites> first
-        config.set(SITES, "[name='Missing'].ftpServer", "allowUTF8", "true", location="Somewhere")
+    with pytest.raises(UsageError, match="no add"):
+        # would create <location path="Somewhere"><system.ftpServer>... before failing
+        config.set(AUTHZ, "[users='nobody']", "accessType", "Deny", location="Somewhere")
     assert not config.document.modified
     assert "somewhere" not in config.index.locations
 
