@@ -148,6 +148,8 @@ def _note_source(source: Source, report: Report) -> None:
     elif source.kind in SITE_KINDS:
         sites = all_sites(source)
         ftp = ftp_sites(source)
+        if source.kind == "appcmd-sites":
+            _summary_only(source, report)
         if source.kind == "appcmd-sites" and ftp:
             report.add(
                 "warning",
@@ -178,6 +180,20 @@ def _note_source(source: Source, report: Report) -> None:
             )
     elif source.kind == "unknown":
         report.add("info", "ignored-file", source.detail, where)
+
+
+def _summary_only(source: Source, report: Report) -> None:
+    """appcmd `list site /xml` without `/config` gives only one summary line per site."""
+    assert source.doc is not None
+    for entry in source.doc.root.iterfind("SITE"):
+        if entry.find("site") is None and "ftp/" in entry.get("bindings", "").lower():
+            report.add(
+                "warning",
+                "appcmd-without-config",
+                f"FTP site '{entry.get('SITE.NAME')}' was exported without its configuration",
+                Location(str(source.path), entry.sourceline or 0),
+                "export again with `appcmd list site /config /xml`",
+            )
 
 
 def _assemble(

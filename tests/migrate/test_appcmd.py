@@ -99,3 +99,18 @@ def test_two_apphosts_bring_their_locations(tmp_path: Path) -> None:
     # Findings about the second file point into the second file.
     accounts = {m.target: str(m.where).split(":")[0] for m in report.mapped if m.kind == "account"}
     assert accounts == {"alice": str(first), "bob": str(second)}
+
+
+def test_summary_only_export_is_named(tmp_path: Path) -> None:
+    source = tmp_path / "sites.xml"
+    source.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<appcmd>\n'
+        '    <SITE SITE.NAME="Default FTP Site" SITE.ID="2" bindings="ftp/*:21:" />\n'
+        '    <SITE SITE.NAME="Web" SITE.ID="1" bindings="http/*:80:" state="Started" />\n'
+        "</appcmd>\n"
+    )
+    report = run([source], tmp_path / "out")
+    assert report.exit_code == 2
+    found = next(f for f in report.findings if f.code == "appcmd-without-config")
+    assert "Default FTP Site" in found.message and found.where.line == 3
+    assert "/config /xml" in found.hint

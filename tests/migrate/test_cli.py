@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from migrate_helpers import apphost_text, digest
 from typer.testing import CliRunner, Result
 
 from iisftp.cli import app
+from iisftp.cli import migrate as migrate_cli
 from iisftp.errors import UsageError
 
 runner = CliRunner()
@@ -121,3 +123,25 @@ def test_bad_options(tmp_path: Path) -> None:
         (["--format", "xml"], "is not text or json"),
     ):
         assert refused(cli(tmp_path, "--to", tmp_path / "cfg", *args), text), args
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_only_on_a_terminal_for_big_inputs(tmp_path: Path, monkeypatch) -> None:
+    big = tmp_path / "big.config"
+    big.write_text(apphost_text() + "<!--" + "x" * migrate_cli.PROGRESS_BYTES + "-->\n")
+    small = tmp_path / "small.config"
+    small.write_text(apphost_text())
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with migrate_cli._progress([small]) as progress:
+        assert progress is None
+    with migrate_cli._progress([big]) as progress:
+        assert progress is not None
+        progress("reading big.config", 1, 2)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with migrate_cli._progress([big]) as progress:
+        assert progress is None

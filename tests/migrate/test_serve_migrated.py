@@ -84,6 +84,9 @@ def test_corpus_30_anonymous_read_only(corpus_dir: Path, tmp_path: Path, ftp_roo
     run([source], tmp_path / "cfg", mapping)
     with serving(tmp_path / "cfg") as port, client(port) as ftp:
         assert sorted(ftp.nlst()) == ["pub", "welcome.txt"]
+        got = io.BytesIO()
+        ftp.retrbinary("RETR welcome.txt", got.write)
+        assert got.getvalue() == b"hello\n"
         # <location path="SupernovaFTP">: only Allow users="?" permissions="Read".
         with pytest.raises(ftplib.error_perm, match=r"^550"):
             _upload(ftp, "new.txt")
