@@ -1,0 +1,1 @@
+"""Command handlers, one module per concern; each is `handler(session, arg) -> None`."""

@@ -1,0 +1,232 @@
+"""FtpServer: listeners for every site binding, connection limits, lifecycle.
+
+Distrusts nothing itself: it wires the typed settings, the authenticate and
+certificate callbacks, and one ControlProtocol per accepted connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from iisftp.errors import IisftpError
+from iisftp.model.site import UNLIMITED, FtpSite, ServerSettings
+from iisftp.server import messages, tlsconf
+from iisftp.server import replies as R
+from iisftp.server.control import ControlProtocol
+from iisftp.server.replies import Reply
+from iisftp.server.session import SessionConfig
+
+__all__ = ["FtpServer"]
+
+log = logging.getLogger("iisftp.server")
+
+Authenticator = Callable[[str, str], object | None]
+CertificateLookup = Callable[[str, str], "tuple[Path, Path] | None"]
+
+
+@dataclass
+class _Listener:
+    ip: str
+    port: int
+    implicit: bool
+    sites: list[FtpSite]
+    backlog: int
+    server: asyncio.base_events.Server | None = None
+
+
+class FtpServer:
+    def __init__(
+        self,
+        settings: ServerSettings,
+        *,
+        authenticate: Authenticator,
+        certificate: CertificateLookup,
+    ) -> None:
+        self.settings = settings
+        self._authenticate = authenticate
+        self._certificate = certificate
+        self._certs: dict[str, tuple[Path, Path] | None] = {}
+        self._listeners: list[_Listener] = []
+        self._connections: set[ControlProtocol] = set()
+        self._counts: dict[str, int] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self.passive_range = settings.passive_port_range
+
+    # ---- callbacks used by connections -------------------------------------
+    def check_credentials(self, name: str, password: str) -> object | None:
+        try:
+            return self._authenticate(name, password)
+        except Exception:  # a broken user store must not kill the session
+            log.exception("authenticate callback failed for %r", name)
+            return None
+
+    def cert_available(self, site: FtpSite) -> bool:
+        return self._certs.get(site.name) is not None
+
+    def tls_context(self, site: FtpSite | None):
+        pair = self._certs.get(site.name) if site is not None else None
+        if pair is None:
+            raise OSError("no certificate for this site")
+        return tlsconf.server_context(*pair)
+
+    def admit(self, conn: ControlProtocol) -> Reply | None:
+        """Count the connection against its site's maxConnections; a refusal
+        Reply (code 0 = reset) when over the limit."""
+        site = conn.config.default_site or conn.config.sites[0]
+        count = self._counts.get(site.name, 0)
+        limit = site.connections.max_connections
+        if limit != UNLIMITED and count >= limit:
+            if site.connections.reset_on_max_connections:
+                return Reply(0, ("",))
+            m = site.messages
+            return messages.instead(421, m.max_clients, R.TOO_MANY.lines[0], m, {})
+        self._counts[site.name] = count + 1
+        conn.site_slot = site.name
+        self._connections.add(conn)
+        return None
+
+    def release(self, conn: ControlProtocol) -> None:
+        if conn in self._connections:
+            self._connections.discard(conn)
+            if conn.site_slot is not None:
+                self._counts[conn.site_slot] -= 1
+
+    # ---- lifecycle -----------------------------------------------------------
+    def _plan(self) -> list[_Listener]:
+        groups: dict[tuple[str, int, bool], _Listener] = {}
+        for site in self.settings.sites:
+            if not site.server_auto_start:
+                continue
+            for b in site.bindings:
+                key = (b.ip, b.port, b.implicit_tls)
+                lst = groups.setdefault(
+                    key,
+                    _Listener(
+                        b.ip, b.port, b.implicit_tls, [], site.connections.server_listen_backlog
+                    ),
+                )
+                if site not in lst.sites:
+                    lst.sites.append(site)
+        return list(groups.values())
+
+    def _load_certs(self) -> None:
+        for site in self.settings.sites:
+            ssl_ = site.ssl
+            pair = None
+            if ssl_.cert_hash:
+                pair = self._certificate(ssl_.cert_store, ssl_.cert_hash)
+                if pair is None:
+                    log.warning(
+                        "site %r: certificate %s not found in store %s; AUTH will answer 431",
+                        site.name,
+                        ssl_.cert_hash,
+                        ssl_.cert_store,
+                    )
+            self._certs[site.name] = pair
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._load_certs()
+        self._listeners = self._plan()
+        for lst in self._listeners:
+            if lst.implicit and not any(self.cert_available(s) for s in lst.sites):
+                names = ", ".join(s.name for s in lst.sites)
+                raise IisftpError(
+                    f"site {names}: implicit FTPS binding {lst.ip}:{lst.port} has no usable "
+                    "certificate",
+                    "set ftpServer/security/ssl/@serverCertHash to a certificate in the store",
+                )
+        try:
+            for lst in self._listeners:
+                await self._listen(lst)
+        except OSError as exc:
+            await self.stop()
+            raise IisftpError(f"cannot listen: {exc}", "choose a free port in the binding") from exc
+
+    async def _listen(self, lst: _Listener) -> None:
+        assert self._loop is not None
+        config = SessionConfig(
+            tuple(lst.sites),
+            implicit=lst.implicit,
+            use_domain_name_as_host_name=self.settings.use_domain_name_as_host_name,
+            cert_available=self.cert_available,
+        )
+        host: str | None = None if lst.ip in ("*", "") else lst.ip
+        if host is None and lst.port == 0:
+            host = "0.0.0.0"
+        lst.server = await self._loop.create_server(
+            lambda: ControlProtocol(self, config),
+            host=host,
+            port=lst.port,
+            backlog=lst.backlog,
+            reuse_address=True,
+        )
+        for sock in lst.server.sockets:
+            addr = sock.getsockname()
+            log.info(
+                "listening on %s:%d (%s) for %s",
+                addr[0],
+                addr[1],
+                "implicit FTPS" if lst.implicit else "FTP/explicit FTPS",
+                ", ".join(s.name for s in lst.sites),
+            )
+
+    @property
+    def addresses(self) -> list[tuple[str, str, int, bool]]:
+        """(site name, host, port, implicit) for every listening binding."""
+        out = []
+        for lst in self._listeners:
+            if lst.server is None:
+                continue
+            for sock in lst.server.sockets:
+                host, port = sock.getsockname()[:2]
+                out += [(s.name, host, port, lst.implicit) for s in lst.sites]
+        return out
+
+    async def stop(self) -> None:
+        for lst in self._listeners:
+            if lst.server is not None:
+                lst.server.close()
+        for conn in list(self._connections):
+            conn.shutdown()
+        for lst in self._listeners:
+            if lst.server is not None:
+                await lst.server.wait_closed()
+                lst.server = None
+
+    # ---- thread helpers ------------------------------------------------------
+    def start_in_thread(self) -> None:
+        """Run the server on its own event loop thread; returns once listening."""
+        loop = asyncio.new_event_loop()
+        started = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            loop.call_soon(started.set)
+            loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="iisftp-server", daemon=True)
+        self._thread.start()
+        started.wait()
+        try:
+            asyncio.run_coroutine_threadsafe(self.start(), loop).result()
+        except BaseException:
+            loop.call_soon_threadsafe(loop.stop)
+            self._thread.join()
+            raise
+
+    def stop_in_thread(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        asyncio.run_coroutine_threadsafe(self.stop(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+        loop.close()
+        self._thread = None
