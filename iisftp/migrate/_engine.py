@@ -106,7 +106,7 @@ def migrate(options: MigrateOptions) -> Report:
 
 def _what(source: Source) -> str:
     if source.kind in SITE_KINDS:
-        return f"{source.detail} without an ftp binding"
+        return f"{source.detail} whose {len(all_sites(source))} site(s) have no ftp binding"
     return source.detail or source.kind
 
 
@@ -178,6 +178,14 @@ def _note_source(source: Source, report: Report) -> None:
                 f"{len(sites)} site(s), none with an ftp binding",
                 where,
             )
+    elif source.kind == "redirection":
+        report.add(
+            "info",
+            "shared-configuration",
+            "this server reads its configuration from a share (redirection.config)",
+            where,
+            "pass the applicationHost.config from that share",
+        )
     elif source.kind == "unknown":
         report.add("info", "ignored-file", source.detail, where)
 

@@ -25,7 +25,15 @@ from iisftp.migrate._report import Report
 from iisftp.migrate._sources import Source
 from iisftp.xmldoc import Document
 
-__all__ = ["Output", "build_output", "ftp_sites", "has_ftp_binding", "location_site"]
+__all__ = [
+    "Output",
+    "Unit",
+    "all_sites",
+    "build_output",
+    "ftp_sites",
+    "has_ftp_binding",
+    "location_site",
+]
 
 MARK = "iisftp-migrate-origin"
 SPLICE = "iisftp-migrate-splice"

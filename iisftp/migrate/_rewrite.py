@@ -22,6 +22,7 @@ from iisftp.migrate._mapping import MigrationMapping
 from iisftp.migrate._report import Report, SiteResult
 from iisftp.model.site import Binding
 from iisftp.schema import is_encrypted, split_encrypted
+from iisftp.xmldoc import Document
 
 __all__ = ["Rewriter"]
 
@@ -41,13 +42,12 @@ class Rewriter:
     keep_all: bool = False
     users: set[str] = field(default_factory=set)  # named users in authorization rules
     roles: set[str] = field(default_factory=set)
-    folders: list[tuple[str, str]] = field(default_factory=list)  # (local path, site)
     certificates: list[tuple[str, str, str]] = field(default_factory=list)  # (thumb, store, site)
     needs_iis_manager_users: bool = False
     key_file: Path | None = None  # --key: the export's configEncKey.key, if given
 
     @property
-    def doc(self):  # type: ignore[no-untyped-def]
+    def doc(self) -> Document:
         return self.out.doc
 
     def run(self) -> list[SiteResult]:
@@ -226,8 +226,6 @@ class Rewriter:
                 where,
                 f"create it (mkdir -p '{result.local}') and copy the files over",
             )
-        if check:
-            self.folders.append((result.local, label))
         return result.local
 
     # --- ftpServer: authentication, isolation, certificates ----------------------------------
@@ -432,13 +430,26 @@ class Rewriter:
                     else "only the original Windows machine (or its exported key) can decrypt "
                     f"{provider}"
                 )
+                # Values in parts iisftp ignores (kept by --keep-all) are only noted.
                 self.report.add(
-                    "warning",
+                    "warning" if _ftp_scope(elem) else "info",
                     "encrypted-value",
                     f"{path}/@{attr} is encrypted: {why}; kept as it is",
                     where,
                     f"{_use_of(elem, attr)}; remove it with {_unset_command(elem, attr)}",
                 )
+
+
+def _ftp_scope(elem: etree._Element) -> bool:
+    """True when iisftp reads `elem`: FTP sites, site defaults, system.ftpServer."""
+    node: etree._Element | None = elem
+    while node is not None:
+        if node.tag == "site":
+            return has_ftp_binding(node)
+        if node.tag in ("sites", "system.ftpServer"):
+            return True
+        node = node.getparent()
+    return False
 
 
 def _in_ftp_section(elem: etree._Element) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from iisftp.errors import ConfigError, Location
+from iisftp.errors import ConfigError
 from iisftp.xmldoc import Document
 
 __all__ = ["Source", "read_sources"]
@@ -116,7 +116,3 @@ def _xml_kind(doc: Document) -> tuple[str, str]:
             return "administration", "administration.config"
         return "other-xml", "a configuration file without sites"
     return "other-xml", f"XML with root <{root.tag}>"
-
-
-def location(source: Source, line: int | None) -> Location:
-    return Location(str(source.path), line or 0)
