@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 
 from iisftp.config.effective import EffectiveElement, Layer
-from iisftp.config.sections import SectionIndex, elements, location_key, normalize_location
+from iisftp.config.sections import SectionIndex, elements, normalize_location
 from iisftp.errors import ConfigError, Location, UsageError
 from iisftp.folder import ConfigFolder
 
@@ -317,7 +317,9 @@ class Config:
 
     def save(self) -> Path | None:
         """Write the edits (atomic; ConfigError if the file changed on disk), keeping
-        the previous version in the configuration history (configHistory)."""
+        the previous version in the configuration history (configHistory).
+
+        Returns the snapshot folder, or None (history off, or nothing to save)."""
         from iisftp.config.history import snapshot_then_save
 
         return snapshot_then_save(self)
@@ -407,11 +409,6 @@ class Config:
 def _under(path: str, parent: str) -> bool:
     """True when URL path `path` is `parent` or below it."""
     return parent == "/" or path == parent or path.startswith(parent.rstrip("/") + "/")
-
-
-def location_matches(path: str, site: str) -> bool:
-    key = location_key(path)
-    return key == site.lower() or key.startswith(site.lower() + "/")
 
 
 def _default_element_names(schemas: Any) -> set[str]:

@@ -12,7 +12,7 @@ raw directives apart from the merged result. Values are parsed by the schema;
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,7 +129,9 @@ class EffectiveElement:
         return is_encrypted(self.raw(attr))
 
     def get(self, attr: str, default: Any = None) -> Any:
-        """Parsed effective value: explicit value, else schema default, else `default`.
+        """Parsed effective value: the most specific explicit value, else the schema's
+        defaultValue, else `default` (None): an attribute the schema gives no default,
+        such as a required one, reads as None rather than a guessed zero.
 
         Raises ConfigError (file:line) when the explicit text does not parse.
         """
@@ -278,17 +280,6 @@ class EffectiveElement:
             ):
                 return item
         return None
-
-    def walk(self) -> Iterator[EffectiveElement]:
-        """This element and every child element present in some layer (depth first)."""
-        yield self
-        seen: list[str] = []
-        for layer in self.layers:
-            for child in elements(layer.element):
-                if child.tag not in seen:
-                    seen.append(child.tag)
-        for name in seen:
-            yield from self.child(name).walk()
 
 
 def key_value(aschema: Any, raw: str | None) -> str:

@@ -45,6 +45,8 @@ def snapshot_then_save(config: Any) -> Path | None:
     Returns the snapshot folder (None when history is off or there was no file).
     The snapshot is removed again if the save fails (e.g. the file changed on disk).
     """
+    if not config.document.modified:
+        return None  # nothing changed: no write, no snapshot
     source = Path(config.document.filename)
     enabled, keep = _settings(config)
     snapshot = None
