@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from iisftp.cli.options import ConfigOption, folder
 from iisftp.config.validate import is_unusable, render, summary, validate_file
 from iisftp.folder import ConfigFolder
 
@@ -25,9 +26,11 @@ class Format(enum.StrEnum):
 
 def validate(
     paths: Annotated[
-        list[Path],
-        typer.Argument(help="applicationHost.config files or configuration folders."),
-    ],
+        list[Path] | None,
+        typer.Argument(
+            help="applicationHost.config files or configuration folders (default: -c's)."
+        ),
+    ] = None,
     fmt: Annotated[
         Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
     ] = Format.text,
@@ -41,10 +44,12 @@ def validate(
             "--schema-dir", help="Folder of IIS schema files (repeatable; default: built-in)."
         ),
     ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Validate configuration files against the IIS schema and iisftp's checks."""
     from iisftp.schema import load_schemas
 
+    paths = paths or [folder(config).apphost]
     schemas = load_schemas(schema_dir or None)
     diagnostics = []
     for path in paths:

@@ -70,3 +70,10 @@ def test_folder_argument_and_schema_dir(tmp_path, config_folder) -> None:
     result = run("--schema-dir", str(empty), str(folder))
     assert result.exit_code == 0, result.output
     assert "IIS003" in result.output
+
+
+def test_default_path_is_the_config_folder(config_folder) -> None:
+    folder = config_folder(VALIDATE / "bad_enum_bad.config")
+    result = run("-c", str(folder))
+    assert result.exit_code == 1
+    assert f"{folder / 'applicationHost.config'}:28:0: error IIS007" in result.output
