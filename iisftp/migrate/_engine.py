@@ -26,6 +26,7 @@ from iisftp.migrate._rewrite import Rewriter
 from iisftp.migrate._sources import SITE_KINDS, Source, read_sources
 from iisftp.schema import is_encrypted
 from iisftp.users import UserStore
+from iisftp.xmldoc import Document
 
 __all__ = ["MigrateOptions", "migrate"]
 
@@ -77,11 +78,13 @@ def migrate(options: MigrateOptions) -> Report:
         _privileged(options),
         options.keep_all,
         key_file=options.key_file,
+        tick=tick,
     )
     report.sites = rewriter.run()
-    for n, site in enumerate(report.sites, 1):
-        tick(f"site {site.name}", n, len(report.sites))
     _settle_users(rewriter, sources, folder, options.mapping, report)
+    _drop_unused_protected_data(out, options.keep_all)
+    data = out.doc.to_bytes()
+    unchanged = not options.dry_run and _check_target(folder, data, options.force)
     settle_certificates(
         rewriter.certificates,
         sources,
@@ -91,13 +94,15 @@ def migrate(options: MigrateOptions) -> Report:
         dry_run=options.dry_run,
         pfx_password=options.pfx_password,
     )
-    _drop_unused_protected_data(out, options.keep_all)
-    data = out.doc.to_bytes()
     if options.dry_run:
         with tempfile.TemporaryDirectory(prefix="iisftp-migrate-") as tmp:
             _validate(_write(Path(tmp) / folder.apphost.name, data), report, folder.apphost, out)
     else:
-        _write_target(folder, data, options.force, report)
+        if unchanged:
+            report.add("info", "unchanged", f"{folder.apphost} already holds this migration")
+        else:
+            folder.root.mkdir(parents=True, exist_ok=True)
+            Document.from_bytes(data, str(folder.apphost)).save(folder.apphost)
         _validate(folder.apphost, report, folder.apphost, out)
     tick("done", 1, 1)
     _next_steps(report, folder, options)
@@ -357,21 +362,20 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def _write_target(folder: ConfigFolder, data: bytes, force: bool, report: Report) -> None:
-    folder.root.mkdir(parents=True, exist_ok=True)
+def _check_target(folder: ConfigFolder, data: bytes, force: bool) -> bool:
+    """True when the target already holds exactly this output; refuse to replace another
+    file without --force (checked before anything is written)."""
     target = folder.apphost
-    if target.exists():
-        if target.read_bytes() == data:
-            report.add("info", "unchanged", f"{target} already holds this migration; left as it is")
-            return
-        if not force:
-            raise UsageError(
-                f"{target} exists and differs from this migration",
-                "give --force to replace it (or migrate into an empty folder)",
-            )
-    from iisftp.xmldoc import Document
-
-    Document.from_bytes(data, str(target)).save(target)
+    if not target.exists():
+        return False
+    if target.read_bytes() == data:
+        return True
+    if not force:
+        raise UsageError(
+            f"{target} exists and differs from this migration",
+            "give --force to replace it (or migrate into an empty folder)",
+        )
+    return False
 
 
 def _validate(path: Path, report: Report, shown: Path, out: Output) -> None:

@@ -11,6 +11,7 @@ names with domains); bad values are reported, never guessed at silently.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,7 @@ class Rewriter:
     certificates: list[tuple[str, str, str]] = field(default_factory=list)  # (thumb, store, site)
     needs_iis_manager_users: bool = False
     key_file: Path | None = None  # --key: the export's configEncKey.key, if given
+    tick: Callable[[str, int, int], None] | None = None  # progress: (what, done, total)
 
     @property
     def doc(self) -> Document:
@@ -53,10 +55,12 @@ class Rewriter:
     def run(self) -> list[SiteResult]:
         root = self.doc.root
         sites_elem = root.find("system.applicationHost/sites")
+        assert sites_elem is not None  # the output always has the FTP sites' <sites>
         results = []
-        for site in list(sites_elem) if sites_elem is not None else []:
-            if not isinstance(site.tag, str):
-                continue
+        children = [c for c in sites_elem if isinstance(c.tag, str)]
+        for n, site in enumerate(children, 1):
+            if self.tick:
+                self.tick(f"site {site.get('name', site.tag)}", n, len(children))
             if site.tag == "site" and has_ftp_binding(site):
                 results.append(self.site(site))
             elif site.tag == "siteDefaults":

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from iisftp.certs import CertStore
 from iisftp.cli import app
 from iisftp.config import load
+from iisftp.errors import UsageError
 from iisftp.migrate import EXIT_ATTENTION, EXIT_OK, CertSource, MigrationMapping
 from iisftp.model.build import build_server_settings
 from iisftp.users import UserStore
@@ -247,3 +248,15 @@ def test_clean_migration_exits_zero(tmp_path: Path, ftp_root: Path) -> None:
     store.save()
     report = run([source], out)
     assert report.exit_code == EXIT_OK, report.render_text()
+
+
+def test_refusal_to_overwrite_comes_before_any_import(tmp_path: Path) -> None:
+    source, thumb, pfx = _cert_source(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "applicationHost.config").write_text("<configuration />\n")
+    mapping = MigrationMapping(certificates={thumb: CertSource(pfx)})
+    with pytest.raises(UsageError, match="--force"):
+        run([source], out, mapping, pfx_password=b"s3cret")
+    assert not (out / "certs").exists()
+    assert run([source], out, mapping, pfx_password=b"s3cret", force=True).certificates_imported
