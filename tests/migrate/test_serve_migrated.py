@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ftplib
 import io
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from migrate_helpers import apphost_text, run
 
 from iisftp.certs import CertStore
 from iisftp.config import load
-from iisftp.migrate import MigrationMapping
+from iisftp.migrate import CertSource, MigrationMapping
 from iisftp.model.build import build_server_settings
 from iisftp.users import UserStore
 
@@ -124,3 +125,58 @@ def test_virtual_directory_users_and_rules(tmp_path: Path, ftp_root: Path) -> No
             pass
     assert (pub / "drop.txt").exists() and (ftp_root / "alice.txt").exists()
     assert not (ftp_root / "root.txt").exists()
+
+
+class _ReusingFTPS(ftplib.FTP_TLS):
+    """FTP_TLS whose data connections resume the control session (as FileZilla does)."""
+
+    def ntransfercmd(self, cmd, rest=None):  # type: ignore[no-untyped-def]
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        if self._prot_p:
+            conn = self.context.wrap_socket(
+                conn, server_hostname=self.host, session=self.sock.session
+            )
+        return conn, size
+
+
+def test_ftps_site_with_migrated_certificate(tmp_path: Path, ftp_root: Path) -> None:
+    scratch = CertStore(tmp_path / "windows-store")
+    cert = scratch.create_self_signed("ftp", ["localhost"])
+    pfx = scratch.export(cert.thumbprint, tmp_path / "ftp.pfx")
+    text = apphost_text()
+    start, end = text.index("<ftpServer>"), text.index("</ftpServer>") + len("</ftpServer>")
+    source = tmp_path / "applicationHost.config"
+    # IIS defaults: SslRequire on both channels; only the certificate and basic auth are set.
+    source.write_text(
+        text[:start]
+        + f'<ftpServer><security><ssl serverCertHash="{cert.thumbprint}" />'
+        + '<authentication><basicAuthentication enabled="true" /></authentication>'
+        + "</security></ftpServer>"
+        + text[end:]
+    )
+    mapping = MigrationMapping(
+        paths={"%SystemDrive%\\inetpub\\ftproot": str(ftp_root), "D:\\shares\\pub": str(ftp_root)},
+        ports=_to_port_zero(),
+        certificates={cert.thumbprint: CertSource(pfx)},
+    )
+    cfg = tmp_path / "cfg"
+    report = run([source], cfg, mapping)
+    assert report.certificates_imported, report.render_text()
+    store = UserStore.open(cfg / "users.json")
+    store.add("alice", PASSWORD)
+    store.save()
+    context = ssl.create_default_context(
+        cafile=str(CertStore(cfg / "certs").find(cert.thumbprint).cert_file)
+    )
+    with serving(cfg) as port:
+        plain = ftplib.FTP()
+        plain.connect("127.0.0.1", port, timeout=10)
+        with pytest.raises(ftplib.error_perm, match=r"^534"):
+            plain.login("alice", PASSWORD)  # SslRequire: no login in clear text
+        plain.close()
+        ftps = _ReusingFTPS(context=context, timeout=10)
+        ftps.connect("localhost", port)
+        ftps.login("alice", PASSWORD)
+        ftps.prot_p()
+        assert "welcome.txt" in ftps.nlst()
+        ftps.close()
