@@ -114,6 +114,10 @@ class FsView:
                 return None
             raise FsError(R.PATH_NOT_FOUND)
         mount, rest = found
+        if rest and self.is_virtual_parent(parts):
+            host = os.path.join(mount.root, *rest)
+            if not os.path.isdir(host):
+                return None
         host = os.path.join(mount.root, *rest)
         real = os.path.realpath(host)
         if not _inside(real, self._real_roots[mount.key]):
