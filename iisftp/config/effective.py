@@ -140,8 +140,7 @@ class EffectiveElement:
         if raw is None:
             if aschema is None or aschema.default is None:
                 return default
-            if is_encrypted(aschema.default):
-                return aschema.default
+            # (an encrypted default with an empty payload reads as "", as in IIS)
             return aschema.default_value
         if aschema is None or is_encrypted(raw):
             return raw

@@ -113,3 +113,6 @@ def test_schema_default_of_each_type(load_data) -> None:
     assert ftp.child("logFile").get("selectiveLogging") == 7
     assert ftp.path("security/authentication/anonymousAuthentication").get("userName") == "IUSR"
     assert ftp.child("logFile").origin("period") is None
+    anonymous = ftp.path("security/authentication/anonymousAuthentication")
+    assert anonymous.get("password") == ""  # schema default [enc:AesProvider::enc]
+    assert anonymous.is_encrypted("password")
