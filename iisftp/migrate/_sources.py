@@ -80,7 +80,8 @@ def _looks_like_xml(data: bytes) -> bool:
     head = data[:4]
     if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return True
-    return data.lstrip()[:1] == b"<"
+    # UTF-16 without a BOM starts "<\0" (LE) or "\0<" (BE).
+    return data.lstrip()[:1] == b"<" or data[:2] in (b"<\0", b"\0<")
 
 
 def _looks_like_pkcs12(data: bytes) -> bool:

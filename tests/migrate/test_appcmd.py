@@ -114,3 +114,11 @@ def test_summary_only_export_is_named(tmp_path: Path) -> None:
     found = next(f for f in report.findings if f.code == "appcmd-without-config")
     assert "Default FTP Site" in found.message and found.where.line == 3
     assert "/config /xml" in found.hint
+
+
+def test_utf16_without_bom_is_recognised(tmp_path: Path) -> None:
+    text = appcmd_text(("No BOM", "3", site_body("x"))).replace('"UTF-8"', '"UTF-16"')
+    source = tmp_path / "export"
+    source.write_bytes(text.encode("utf-16-le"))
+    report = run([source], tmp_path / "out", _mapping(tmp_path), dry_run=True)
+    assert [s.name for s in report.sites] == ["No BOM"]

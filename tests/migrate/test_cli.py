@@ -44,6 +44,9 @@ def test_text_report_and_exit_zero(corpus_dir: Path, tmp_path: Path, ftp_root: P
     )
     assert "everything carried over" in result.stdout
     assert (out / "applicationHost.config").is_file()
+    # The output passes `iisftp validate`.
+    check = runner.invoke(app, ["validate", "-c", str(out)])
+    assert check.exit_code == 0, check.output
 
 
 def test_json_report_and_exit_one(corpus_dir: Path, tmp_path: Path) -> None:
