@@ -65,7 +65,7 @@ class Rewriter:
                 results.append(self.site(site))
             elif site.tag == "siteDefaults":
                 if not self.keep_all:
-                    self.strip_http(site)
+                    self.strip_http(site, "siteDefaults")
                 self.ftp_server(site.find("ftpServer"), "siteDefaults")
                 self.folder_attrs(site, "siteDefaults", None)
             elif site.tag in ("applicationDefaults", "virtualDirectoryDefaults"):
@@ -90,7 +90,7 @@ class Rewriter:
             dropped = ", ".join(o for o in others if o)
             self.report.dropped.append(f"site '{name}' bindings: {dropped}")
         if not self.keep_all:
-            self.strip_http(site)
+            self.strip_http(site, f"site '{name}'")
         for app in site.iterfind("application"):
             app_path = app.get("path", "/").rstrip("/")
             for vdir in app.iterfind("virtualDirectory"):
@@ -103,10 +103,13 @@ class Rewriter:
         self.ftp_server(site.find("ftpServer"), f"site '{name}'")
         return result
 
-    def strip_http(self, owner: etree._Element) -> None:
-        for child in list(owner):
-            if isinstance(child.tag, str) and child.tag in HTTP_ONLY:
-                self.doc.remove_element(child)
+    def strip_http(self, owner: etree._Element, label: str) -> None:
+        gone = [c for c in owner if isinstance(c.tag, str) and c.tag in HTTP_ONLY]
+        for child in gone:
+            self.doc.remove_element(child)
+        if gone:
+            names = ", ".join(f"<{c.tag}>" for c in gone)
+            self.report.dropped.append(f"{label} web-only settings: {names}")
 
     def binding(self, binding: etree._Element, site: str, result: SiteResult) -> str:
         """Map an ftp binding to this host; drop another protocol's (returned for the report)."""
