@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 
 from iisftp.config.effective import EffectiveElement, Layer
-from iisftp.config.sections import SectionIndex, elements, normalize_location
+from iisftp.config.sections import SectionIndex, elements, location_key, normalize_location
 from iisftp.errors import ConfigError, Location, UsageError
 from iisftp.folder import ConfigFolder
 
@@ -296,6 +296,13 @@ class Config:
         return inner == "/" or any(
             app.tag == "application" and "/" + (app.get("path") or "").strip("/").lower() == inner
             for app in elements(site)
+        )
+
+    def blocks_child_applications(self, path: str) -> bool:
+        """True when a `<location>` for `path` has inheritInChildApplications="false"."""
+        return any(
+            (loc.get("inheritInChildApplications") or "").lower() == "false"
+            for loc in self.index.locations.get(location_key(path), [])
         )
 
     def location_paths(self, site: str | None = None) -> list[str]:

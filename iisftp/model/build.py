@@ -251,7 +251,7 @@ def build_site(config: Config, view: SiteView, variables: Mapping[str, str]) -> 
         user_isolation=_Values(ftp.child("userIsolation")).enum(
             "mode", IsolationMode, IsolationMode.NONE
         ),
-        path_policies=_path_policies(config, view.name),
+        path_policies=_path_policies(config, view),
     )
 
 
@@ -294,11 +294,19 @@ def _virtual_directories(
     return tuple(sorted(found.values(), key=lambda v: v.path.lower()))
 
 
-def _path_policies(config: Config, site_name: str) -> dict[str, PathPolicy]:
-    policies = {"/": build_path_policy(config, site_name)}
-    for path in config.location_paths(site_name):
+def _path_policies(config: Config, site: SiteView) -> dict[str, PathPolicy]:
+    policies = {"/": build_path_policy(config, site.name)}
+    paths = config.location_paths(site.name)
+    for path in paths:
         if "/" in path:
             policies[_join(path.split("/", 1)[1])] = build_path_policy(config, path)
+    if any(config.blocks_child_applications(path) for path in paths):
+        # IIS-COMPAT: inheritInChildApplications="false" stops at application roots,
+        # so each application below gets its own entry (resolved without it).
+        for app in site.effective.collection():
+            app_path = _join(str(app.get("path") or "/"))
+            if app_path != "/" and app_path not in policies:
+                policies[app_path] = build_path_policy(config, site.name + app_path)
     return policies
 
 

@@ -158,3 +158,23 @@ def test_malformed_binding_is_a_config_error(tmp_path) -> None:
     with pytest.raises(ConfigError, match="ip:port:host") as info:
         build_server_settings(load(path, variables={}))
     assert info.value.where is not None and info.value.where.line == 3
+
+
+def test_inherit_in_child_applications_false_stops_at_application_roots(tmp_path) -> None:
+    path = tmp_path / "applicationHost.config"
+    path.write_text(
+        "<configuration><system.applicationHost><sites>\n"
+        '<site name="S" id="1"><application path="/">'
+        '<virtualDirectory path="/" physicalPath="/srv/s" /></application>'
+        '<application path="/app"><virtualDirectory path="/" physicalPath="/srv/app" />'
+        "</application><bindings>"
+        '<binding protocol="ftp" bindingInformation="*:21:" /></bindings></site>\n'
+        "</sites></system.applicationHost>\n"
+        '<location path="S" inheritInChildApplications="false"><system.ftpServer><security>'
+        '<authorization><add accessType="Allow" users="site-only" permissions="Read" />'
+        "</authorization></security></system.ftpServer></location>\n"
+        "</configuration>\n"
+    )
+    (site,) = build_server_settings(load(path, variables={})).sites
+    assert [r.users for r in site.policy_for("/dir").authorization] == [{"site-only"}]
+    assert site.policy_for("/app/x").authorization == ()
