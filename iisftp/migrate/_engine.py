@@ -25,7 +25,7 @@ from iisftp.migrate._report import Report
 from iisftp.migrate._rewrite import Rewriter
 from iisftp.migrate._sources import SITE_KINDS, Source, read_sources
 from iisftp.schema import is_encrypted
-from iisftp.users import UserStore
+from iisftp.users import UserStore, validate_name
 from iisftp.xmldoc import Document
 
 __all__ = ["MigrateOptions", "migrate"]
@@ -326,8 +326,25 @@ def _settle_users(
             hint="pass administration.config (or the exported folder) to list them",
         )
     for name, why in needed.items():
+        try:
+            validate_name(name)
+        except UsageError as exc:
+            report.add(
+                "warning",
+                "bad-user-name",
+                f"{name!r} ({why}) cannot be an iisftp user: {exc.message}",
+                hint=f"map it with --map-account '{name}=NEW_NAME'",
+            )
+            continue
         if store.get(name) is None:
             report.users_needing_password.append(f"{name} ({why})")
+        else:
+            report.add(
+                "info",
+                "user-exists",
+                f"user {name!r} ({why}) already exists in iisftp; kept as it is",
+                hint="check it is the same person",
+            )
     if report.users_needing_password:
         report.add(
             "warning",

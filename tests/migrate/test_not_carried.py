@@ -161,6 +161,7 @@ def test_providers_isolation_client_certs(tmp_path: Path) -> None:
     needing = "\n".join(report.users_needing_password)
     assert "ftpuser (IIS Manager user from" in needing and str(admin) in needing
     assert "existing" not in needing
+    assert "user-exists" in found
     assert "alice" in needing  # named in the authorization rules
     assert [u.name for u in UserStore.open(out / "users.json").list()] == ["existing"]
     # Providers are gone and basic authentication now admits iisftp users.
@@ -260,3 +261,12 @@ def test_refusal_to_overwrite_comes_before_any_import(tmp_path: Path) -> None:
         run([source], out, mapping, pfx_password=b"s3cret")
     assert not (out / "certs").exists()
     assert run([source], out, mapping, pfx_password=b"s3cret", force=True).certificates_imported
+
+
+def test_account_that_cannot_be_an_iisftp_user(tmp_path: Path) -> None:
+    source = tmp_path / "applicationHost.config"
+    source.write_text(apphost_text(user="ftp|guest"))
+    report = run([source], tmp_path / "out")
+    bad = next(f for f in report.findings if f.code == "bad-user-name")
+    assert "'ftp|guest'" in bad.message and "--map-account" in bad.hint
+    assert not any(u.startswith("ftp|guest") for u in report.users_needing_password)
