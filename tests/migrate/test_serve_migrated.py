@@ -180,3 +180,23 @@ def test_ftps_site_with_migrated_certificate(tmp_path: Path, ftp_root: Path) -> 
         ftps.prot_p()
         assert "welcome.txt" in ftps.nlst()
         ftps.close()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "07_jexus_tests_original2_ftp_enc.xml",
+        "12_hacksmarter_README_embedded_ftp_export.xml",
+        "30_supernova_applicationHost_ftp_2020.xml",
+    ],
+)
+def test_every_ftp_corpus_file_starts(corpus_dir: Path, tmp_path: Path, name: str) -> None:
+    mapping = MigrationMapping(
+        paths={"C:\\": str(tmp_path), "D:\\": str(tmp_path), "%JEXUS_TEST_HOME%": str(tmp_path)},
+        ports={21: 0, 210: 0},
+    )
+    run([corpus_dir / name], tmp_path / "cfg", mapping)
+    with serving(tmp_path / "cfg") as port:
+        ftp = ftplib.FTP()
+        assert ftp.connect("127.0.0.1", port, timeout=10).startswith("220")
+        ftp.close()
