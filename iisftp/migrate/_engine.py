@@ -19,7 +19,15 @@ from lxml import etree
 from iisftp.errors import IisftpError, Location, UsageError
 from iisftp.folder import ConfigFolder
 from iisftp.migrate._certs import settle_certificates
-from iisftp.migrate._extract import Output, Unit, all_sites, build_output, ftp_sites, location_site
+from iisftp.migrate._extract import (
+    Output,
+    Unit,
+    all_sites,
+    build_output,
+    ftp_sites,
+    has_ftp_binding,
+    location_site,
+)
 from iisftp.migrate._mapping import MigrationMapping
 from iisftp.migrate._report import Report
 from iisftp.migrate._rewrite import Rewriter
@@ -218,6 +226,11 @@ def _assemble(
     extra_locations: list[Unit] = []
     renames: dict[int, tuple[str, str]] = {}  # id(source site) -> (new name, new id)
     used_ids: set[str] = set()
+    if keep_all and base is not None:  # the base's web sites stay: their names are taken
+        for site in all_sites(base):
+            if not has_ftp_binding(site):
+                names[site.get("name", "").casefold()] = site.get("name", "")
+                used_ids.add(site.get("id", ""))
     for source, sites in picked:
         own: dict[str, str] = {}
         for site in sites:
@@ -233,7 +246,7 @@ def _assemble(
                     f"site '{name}' (id {site_id}) is already taken by an earlier source; "
                     f"migrated as '{new_name}' (id {new_id})",
                     Location(str(source.path), site.sourceline or 0),
-                    "rename it with `iisftp site` commands if another name suits better",
+                    "edit the name in the output if another one suits better",
                 )
             names[new_name.casefold()] = new_name
             own[name.casefold()] = name
@@ -247,15 +260,14 @@ def _assemble(
                     and loc.find("system.ftpServer") is not None
                 ):
                     extra_locations.append(Unit(source, loc))
-            if source.doc.root.find("system.ftpServer") is not None:
+            server_wide = source.doc.root.find("system.ftpServer")
+            if server_wide is not None:
                 report.add(
                     "info",
                     "global-not-merged",
                     "server-wide <system.ftpServer> settings of this "
                     "file were not merged (the first applicationHost.config's are used)",
-                    Location(
-                        str(source.path), source.doc.root.find("system.ftpServer").sourceline or 0
-                    ),
+                    Location(str(source.path), server_wide.sourceline or 0),
                 )
     label = ", ".join(s.path.name for s, _ in picked)
     base_names = (
