@@ -12,10 +12,10 @@ import re
 from typing import Any
 
 from iisftp.config.bindings import ParsedBinding, parse_binding_information
-from iisftp.config.check_schema import Sink
 from iisftp.config.config import SiteView
 from iisftp.config.diagnostics import ERROR, WARNING
 from iisftp.config.sections import elements
+from iisftp.config.sink import Sink
 from iisftp.errors import IisftpError
 
 __all__ = ["check_authorization_rules", "check_locations", "check_sites"]
@@ -44,6 +44,7 @@ def check_sites(config: Any, sink: Sink, sites: list[SiteView]) -> None:
                     f"site '{site.name}': bindingInformation=\"{binding.information}\""
                     f" is malformed: {exc}",
                     "write ip:port:host, e.g. *:21: or 192.0.2.1:21:ftp.example.com or [::1]:21:",
+                    attr="bindingInformation",
                 )
                 continue
             if protocol != "ftp":
@@ -55,6 +56,7 @@ def check_sites(config: Any, sink: Sink, sites: list[SiteView]) -> None:
                     WARNING,
                     f"site '{site.name}': FTP binding on port 0 (the OS picks a port at start)",
                     "fine for tests; give a fixed port (e.g. 21) for real clients",
+                    attr="bindingInformation",
                 )
             same = listeners.setdefault((parsed.port, parsed.host.lower()), [])
             for other, other_site, other_elem in same:
@@ -67,6 +69,7 @@ def check_sites(config: Any, sink: Sink, sites: list[SiteView]) -> None:
                         f"'{other_site.name}' {other_elem.get('bindingInformation')} "
                         f"(line {other_elem.sourceline})",
                         "use another port, IP address or host name for one of them",
+                        attr="bindingInformation",
                     )
                     break
             same.append((parsed, site, binding.element))
@@ -89,6 +92,7 @@ def _check_paths(config: Any, sink: Sink, site: SiteView) -> None:
                     WARNING,
                     f"FTP site '{site.name}': {exc.message}",
                     exc.hint,
+                    attr="physicalPath",
                 )
 
 
@@ -131,6 +135,7 @@ def _check_ssl(config: Any, sink: Sink, site: SiteView) -> None:
             f"FTP site '{site.name}': serverCertHash=\"{raw}\" is not a SHA-1 thumbprint "
             "(40 hex digits)",
             "copy the certificate's thumbprint (iisftp cert list)",
+            attr="serverCertHash",
         )
         return
     if compact != raw or compact != compact.upper():
@@ -140,6 +145,7 @@ def _check_ssl(config: Any, sink: Sink, site: SiteView) -> None:
             WARNING,
             f"FTP site '{site.name}': serverCertHash has lowercase letters or spaces",
             f'write serverCertHash="{compact.upper()}" (IIS Manager will not show it otherwise)',
+            attr="serverCertHash",
         )
     _check_store(config, sink, site, ssl, compact.upper())
 
@@ -165,6 +171,7 @@ def _check_store(config: Any, sink: Sink, site: SiteView, ssl: Any, thumbprint: 
             f"FTP site '{site.name}': certificate {thumbprint} is not in the {store_name} "
             f"store of {folder.cert_dir}",
             "import it (iisftp cert import) or create one (iisftp cert create-self-signed)",
+            attr="serverCertHash",
         )
 
 
@@ -204,6 +211,7 @@ def _check_location_values(sink: Sink, location: Any) -> None:
                 ERROR,
                 f"<location> has no attribute '{name}'",
                 "known: path, " + ", ".join(_LOCATION_VALUES),
+                attr=name,
             )
         elif raw.lower() not in (v.lower() for v in allowed):
             sink.add(
@@ -212,6 +220,7 @@ def _check_location_values(sink: Sink, location: Any) -> None:
                 ERROR,
                 f'<location>/@{name}="{raw}" is not valid',
                 "use one of: " + ", ".join(allowed),
+                attr=name,
             )
 
 
@@ -228,6 +237,7 @@ def check_locations(config: Any, sink: Sink) -> None:
                     ERROR,
                     "<location> sets both overrideMode and allowOverride",
                     "keep overrideMode (Allow|Deny|Inherit) and drop allowOverride",
+                    attr="allowOverride",
                 )
         site = path_key.split("/")[0]
         if path_key and has_sites and config.find_site_element(site) is None:

@@ -13,10 +13,11 @@ from typing import Any
 
 from lxml import etree
 
-from iisftp.config.check_schema import LOCK_ATTRIBUTES, Sink
+from iisftp.config.check_schema import LOCK_ATTRIBUTES
 from iisftp.config.diagnostics import ERROR
 from iisftp.config.effective import item_key, remove_matcher
 from iisftp.config.sections import elements
+from iisftp.config.sink import Sink
 
 __all__ = ["check_locks", "lock_violations"]
 
@@ -58,12 +59,12 @@ def _compare(
         locked = _names(upper.get("lockAttributes"))
         for attr in set_attrs:
             if "*" in locked or attr in locked:
-                _violation(sink, lower, f"<{label}>/@{attr} is locked", where)
+                _violation(sink, lower, f"<{label}>/@{attr} is locked", where, attr)
         if upper.get("lockAllAttributesExcept") is not None:
             allowed = _names(upper.get("lockAllAttributesExcept"))
             for attr in set_attrs:
                 if attr not in allowed:
-                    _violation(sink, lower, f"<{label}>/@{attr} is locked", where)
+                    _violation(sink, lower, f"<{label}>/@{attr} is locked", where, attr)
         locked_elems = _names(upper.get("lockElements"))
         allowed_elems = upper.get("lockAllElementsExcept")
         for child in children:
@@ -111,11 +112,14 @@ def _check_locked_items(
                     )
 
 
-def _violation(sink: Sink, elem: etree._Element, message: str, lock_line: int | None) -> None:
+def _violation(
+    sink: Sink, elem: etree._Element, message: str, lock_line: int | None, attr: str | None = None
+) -> None:
     sink.add(
         elem,
         "IIS011",
         ERROR,
         f"{message} (lock set at line {lock_line or 0})",
         "remove the setting here, or unlock it at the level that locked it",
+        attr=attr,
     )

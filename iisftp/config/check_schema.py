@@ -8,12 +8,11 @@ Sections without a schema are kept and reported once as "not validated".
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
-from iisftp.config.diagnostics import ERROR, INFO, WARNING, Diagnostic
+from iisftp.config.diagnostics import ERROR, INFO, WARNING
 from iisftp.config.effective import (
     EffectiveElement,
     is_encrypted,
@@ -26,6 +25,7 @@ from iisftp.config.sections import (
     elements,
     placement_problem,
 )
+from iisftp.config.sink import Sink
 
 __all__ = ["LOCK_ATTRIBUTES", "Sink", "check_element", "check_sections"]
 
@@ -41,27 +41,6 @@ LOCK_ATTRIBUTES = frozenset(
 )
 _SECTION_ATTRIBUTES = LOCK_ATTRIBUTES | {"configSource"}
 _DIRECTIVES = frozenset({"add", "remove", "clear"})
-
-
-@dataclass
-class Sink:
-    """Collects diagnostics for one file."""
-
-    file: str
-    items: list[Diagnostic] = field(default_factory=list)
-
-    def add(
-        self,
-        where: etree._Element | int | None,
-        code: str,
-        severity: str,
-        message: str,
-        hint: str = "",
-    ) -> None:
-        line = (
-            where if isinstance(where, int) else (where.sourceline or 0) if where is not None else 0
-        )
-        self.items.append(Diagnostic(self.file, line, 0, code, severity, message, hint))
 
 
 def _suggest(name: str, known: list[str]) -> str:
@@ -148,6 +127,7 @@ def _check_attributes(
                 ERROR,
                 f"<{label}> has no attribute '{name}'",
                 _suggest(name, list(schema.attributes)),
+                attr=name,
             )
             continue
         if getattr(aschema, "extension", None):
@@ -157,6 +137,7 @@ def _check_attributes(
                 WARNING,
                 f"<{label}>/@{name} is runtime state, not configuration",
                 "remove it; IIS computes it at run time",
+                attr=name,
             )
             continue
         if is_encrypted(raw):
@@ -165,6 +146,7 @@ def _check_attributes(
                 "IIS015",
                 INFO,
                 f"<{label}>/@{name} is encrypted ({raw.split(':')[1]}); kept verbatim, not checked",
+                attr=name,
             )
             continue
         try:
@@ -176,6 +158,7 @@ def _check_attributes(
                 ERROR,
                 f'<{label}>/@{name}="{raw}" is not valid: {exc}',
                 _value_hint(aschema),
+                attr=name,
             )
     if item_of is not None:
         for aschema in schema.attributes.values():
@@ -221,6 +204,7 @@ def _check_directive(sink: Sink, elem: etree._Element, coll: Any, label: str) ->
                 f"<{elem.tag}> takes only the key attributes: {', '.join(keys)}"
                 if elem.tag == coll.remove_element and keys
                 else f"<{elem.tag}> takes no attributes",
+                attr=name,
             )
 
 

@@ -14,9 +14,10 @@ from typing import Any
 
 from iisftp.config.check_ftp import check_authorization_rules, check_locations, check_sites
 from iisftp.config.check_locks import check_locks
-from iisftp.config.check_schema import Sink, check_element, check_sections
+from iisftp.config.check_schema import check_element, check_sections
 from iisftp.config.config import SITES, Config
 from iisftp.config.diagnostics import CODES, ERROR, INFO, WARNING, Diagnostic, render, summary
+from iisftp.config.sink import Sink
 from iisftp.errors import ConfigError
 
 __all__ = ["CODES", "Diagnostic", "render", "summary", "validate_config", "validate_file"]
@@ -26,7 +27,7 @@ UNUSABLE = "IIS001"
 
 def validate_config(config: Config, *, strict: bool = False) -> list[Diagnostic]:
     """Check a loaded configuration; `strict` turns warnings and "not validated" into errors."""
-    sink = Sink(config.filename)
+    sink = Sink(config.filename, config.document)
     kind = config.root_kind
     if kind == "configuration":
         check_sections(config, sink)

@@ -26,7 +26,7 @@ def test_errors_exit_one_with_text_lines() -> None:
     result = run(str(bad))
     assert result.exit_code == 1
     line = next(x for x in result.output.splitlines() if "IIS007" in x)
-    assert line.startswith(f"{bad}:28:0: error IIS007: ")
+    assert line.startswith(f"{bad}:28:62: error IIS007: ")
     assert "SslAllowed" in line and "; use one of: SslAllow, SslRequire, SslDeny" in line
 
 
@@ -58,7 +58,7 @@ def test_github_format() -> None:
     result = run("-f", "github", str(bad))
     assert result.exit_code == 1
     (line,) = [x for x in result.stdout.splitlines() if "IIS009" in x]
-    assert line.startswith(f"::error file={bad},line=32,col=1,title=IIS009::")
+    assert line.startswith(f"::error file={bad},line=32,col=13,title=IIS009::")
 
 
 def test_folder_argument_and_schema_dir(tmp_path, config_folder) -> None:
@@ -76,4 +76,4 @@ def test_default_path_is_the_config_folder(config_folder) -> None:
     folder = config_folder(VALIDATE / "bad_enum_bad.config")
     result = run("-c", str(folder))
     assert result.exit_code == 1
-    assert f"{folder / 'applicationHost.config'}:28:0: error IIS007" in result.output
+    assert f"{folder / 'applicationHost.config'}:28:62: error IIS007" in result.output

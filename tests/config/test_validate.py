@@ -94,3 +94,31 @@ def test_certificate_missing_from_store(tmp_path, config_folder) -> None:
     apphost = folder / "applicationHost.config"
     apphost.write_text(apphost.read_text().replace(HASH, created.thumbprint))
     assert not [d for d in load(folder).validate() if d.code == "IIS033"]
+
+
+def test_positions_point_at_the_tag_or_attribute(tmp_path) -> None:
+    path = tmp_path / "applicationHost.config"
+    path.write_text(
+        "<configuration>\n"
+        "  <system.ftpServer>\n"
+        "    <security>\n"
+        "      <authorization>\n"
+        '        <add accessType="Allow" users="a" permissions="Read" /><add\n'
+        '            accessType="Allow"\n'
+        '            users="b" permissions="Red" />\n'
+        "      </authorization>\n"
+        "    </security>\n"
+        "  </system.ftpServer>\n"
+        "</configuration>\n"
+    )
+    (diag,) = [d for d in validate_file(path) if d.code == "IIS007"]
+    # lxml reports line 7 (where the start tag ends); the attribute is at 7:23
+    assert (diag.line, diag.column) == (7, 23)
+    duplicate = tmp_path / "dup" / "applicationHost.config"
+    duplicate.parent.mkdir()
+    duplicate.write_text(
+        path.read_text().replace('users="b" permissions="Red"', 'users="a" permissions="Read"')
+    )
+    (diag,) = [d for d in validate_file(duplicate) if d.code == "IIS009"]
+    # the second <add> on line 5 begins at column 64 and its tag spans to line 7
+    assert (diag.line, diag.column) == (5, 64)
