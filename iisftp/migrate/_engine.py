@@ -324,7 +324,10 @@ def _settle_users(
         if s.kind == "administration" and s.doc is not None
         for add in s.doc.root.iterfind("system.webServer/management/authentication/credentials/add")
     ]
-    needed: dict[str, str] = {u: "named in authorization rules" for u in sorted(rewriter.users)}
+    anonymous = rewriter.anonymous_names
+    needed = {u: "named in authorization rules" for u in sorted(rewriter.users)}
+    for name in [u for u in needed if u.casefold() in anonymous]:
+        del needed[name]  # the anonymous account: anonymous logins match it, no password
     for name, where in managers:
         target, _rule = mapping.resolve_account(name)
         # IIS-COMPAT: IIS Manager stores unsalted SHA-256 hashes; iisftp's store takes

@@ -45,6 +45,8 @@ class Rewriter:
     roles: set[str] = field(default_factory=set)
     certificates: list[tuple[str, str, str]] = field(default_factory=list)  # (thumb, store, site)
     needs_iis_manager_users: bool = False
+    # IIS-COMPAT: rules may name the anonymous account (IUSR by default) instead of "?".
+    anonymous_names: set[str] = field(default_factory=lambda: {"iusr"})
     key_file: Path | None = None  # --key: the export's configEncKey.key, if given
     tick: Callable[[str, int, int], None] | None = None  # progress: (what, done, total)
 
@@ -243,6 +245,9 @@ class Rewriter:
         log = ftp.find("logFile")
         if log is not None:
             self.path_attr(log, "directory", f"{label} log folder", check=False)
+        anonymous = ftp.find("security/authentication/anonymousAuthentication")
+        if anonymous is not None and anonymous.get("userName"):
+            self.anonymous_names.add(anonymous.get("userName", "").casefold())
         ssl = ftp.find("security/ssl")
         if ssl is not None and ssl.get("serverCertHash", "").strip():
             self.certificates.append(

@@ -270,3 +270,11 @@ def test_account_that_cannot_be_an_iisftp_user(tmp_path: Path) -> None:
     bad = next(f for f in report.findings if f.code == "bad-user-name")
     assert "'ftp|guest'" in bad.message and "--map-account" in bad.hint
     assert not any(u.startswith("ftp|guest") for u in report.users_needing_password)
+
+
+def test_rules_naming_the_anonymous_account_need_no_user(tmp_path: Path) -> None:
+    source = tmp_path / "applicationHost.config"
+    source.write_text(apphost_text(user="NT AUTHORITY\\IUSR"))
+    report = run([source], tmp_path / "out")
+    assert report.users_needing_password == []
+    assert 'users="IUSR"' in (tmp_path / "out" / "applicationHost.config").read_text()
