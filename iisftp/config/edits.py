@@ -143,9 +143,51 @@ def _section_element(config: Any, plan: _Plan, create: bool) -> etree._Element |
         if found_child is None:
             if not create:
                 return None
+            if number == len(parts) - 1:
+                _register(config, plan.section)
             found_child = doc.insert_element(parent, part, (), _group_index(parent, number))
         parent = found_child
     return parent
+
+
+# IIS-COMPAT: how stock IIS 10 registers the sections iisftp edits (FTP_schema.xml
+# and IIS_schema.xml installs); every one is overrideModeDefault="Deny".
+_APPHOST_ONLY = frozenset(
+    {
+        "system.applicationHost/sites",
+        "system.applicationHost/confighistory",
+        "system.ftpServer/log",
+        "system.ftpServer/firewallsupport",
+        "system.ftpServer/caching",
+        "system.ftpServer/serverruntime",
+    }
+)
+
+
+def _register(config: Any, section: str) -> None:
+    """Add a missing `<section>` line to `<configSections>` (IIS refuses unregistered
+    sections), when the file has a `<configSections>` at all."""
+    if section.lower() in config.index.decls:
+        return
+    doc = config.document
+    parent = next((c for c in elements(config.root) if c.tag == "configSections"), None)
+    if parent is None:
+        return
+    *groups, name = section.split("/")
+    for group in groups:
+        found = next(
+            (c for c in elements(parent) if c.tag == "sectionGroup" and c.get("name") == group),
+            None,
+        )
+        parent = (
+            found
+            if found is not None
+            else doc.insert_element(parent, "sectionGroup", [("name", group)])
+        )
+    attrs = [("name", name), ("overrideModeDefault", "Deny")]
+    if section.lower() in {s.lower() for s in _APPHOST_ONLY}:
+        attrs.append(("allowDefinition", "AppHostOnly"))
+    doc.insert_element(parent, "section", attrs)
 
 
 def _group_index(parent: etree._Element, depth: int) -> int | None:

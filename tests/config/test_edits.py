@@ -301,3 +301,16 @@ def test_edits_refuse_to_break_locks(config_folder) -> None:
             "false",
             location="FTP",
         )
+
+
+def test_new_sections_get_registered(corpus_copy) -> None:
+    folder = corpus_copy("07_jexus_tests_original2_ftp_enc.xml")  # no system.ftpServer group
+    config = load(folder, variables={"JEXUS_TEST_HOME": "/srv"})
+    config.add(AUTHZ, "", {"accessType": "Allow", "users": "*", "permissions": "Read"}, "WebSite1")
+    config.set("system.ftpServer/firewallSupport", "", "lowDataChannelPort", 5000)
+    text = config.to_bytes().decode()
+    assert '<section name="authorization" overrideModeDefault="Deny" />' in text
+    firewall = '<section name="firewallSupport" overrideModeDefault="Deny"'
+    assert f'{firewall} allowDefinition="AppHostOnly" />' in text
+    assert text.count('<sectionGroup name="system.ftpServer">') == 1
+    assert not [d for d in config.validate() if d.code == "IIS004"]
