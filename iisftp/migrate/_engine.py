@@ -440,8 +440,8 @@ def _next_steps(report: Report, folder: ConfigFolder, options: MigrateOptions) -
         report.step(f"create the users: iisftp user add NAME -c {folder.root}")
     if "missing-certificate" in codes:
         report.step(f"import the certificates: iisftp cert import FILE.pfx -c {folder.root}")
-    if "encrypted-value" in codes:
-        report.step("re-enter the encrypted values listed above with `iisftp config set`")
+    if any(f.code == "encrypted-value" and f.severity == "warning" for f in report.findings):
+        report.step("remove the encrypted values listed above (`iisftp config unset ...`)")
     if report.sites:
         report.step(
             f"check and start: iisftp validate -c {folder.root} && iisftp serve -c {folder.root}"

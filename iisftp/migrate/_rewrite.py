@@ -442,13 +442,17 @@ class Rewriter:
                     else "only the original Windows machine (or its exported key) can decrypt "
                     f"{provider}"
                 )
-                # Values in parts iisftp ignores (kept by --keep-all) are only noted.
+                if _ftp_scope(elem):
+                    severity = "warning"
+                    hint = f"{_use_of(elem, attr)}; remove it with {_unset_command(elem, attr)}"
+                else:  # kept by --keep-all in a part iisftp never reads
+                    severity, hint = "info", "iisftp does not read this part; nothing to do"
                 self.report.add(
-                    "warning" if _ftp_scope(elem) else "info",
+                    severity,
                     "encrypted-value",
                     f"{path}/@{attr} is encrypted: {why}; kept as it is",
                     where,
-                    f"{_use_of(elem, attr)}; remove it with {_unset_command(elem, attr)}",
+                    hint,
                 )
 
 
