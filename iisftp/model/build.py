@@ -258,6 +258,8 @@ def build_site(config: Config, view: SiteView, variables: Mapping[str, str]) -> 
 def _bindings(view: SiteView) -> tuple[Binding, ...]:
     result = []
     for item in view.effective.child("bindings").collection():
+        if item.layers[-1].element.getparent().getparent() is not view.element:
+            continue  # siteDefaults/bindings: a template, not a listener of every site
         values = _Values(item)
         if values.str("protocol").lower() != "ftp":
             continue
