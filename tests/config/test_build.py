@@ -178,3 +178,17 @@ def test_inherit_in_child_applications_false_stops_at_application_roots(tmp_path
     (site,) = build_server_settings(load(path, variables={})).sites
     assert [r.users for r in site.policy_for("/dir").authorization] == [{"site-only"}]
     assert site.policy_for("/app/x").authorization == ()
+
+
+def test_site_defaults_bindings_are_not_listeners(tmp_path) -> None:
+    path = tmp_path / "applicationHost.config"
+    path.write_text(
+        "<configuration><system.applicationHost><sites>\n"
+        '<site name="A" id="1"><bindings><binding protocol="ftp" bindingInformation="*:2121:" />'
+        "</bindings></site>\n"
+        '<siteDefaults><bindings><binding protocol="ftp" bindingInformation="*:21:" />'
+        "</bindings></siteDefaults>\n"
+        "</sites></system.applicationHost></configuration>\n"
+    )
+    (site,) = build_server_settings(load(path, variables={})).sites
+    assert site.bindings == (Binding("*", 2121, ""),)
