@@ -44,6 +44,9 @@ def validate(
             "--schema-dir", help="Folder of IIS schema files (repeatable; default: built-in)."
         ),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Leave out notes (info diagnostics).")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Validate configuration files against the IIS schema and iisftp's checks."""
@@ -55,7 +58,8 @@ def validate(
     for path in paths:
         target = ConfigFolder.resolve(path).apphost if path.is_dir() else path
         diagnostics.extend(validate_file(target, schemas=schemas, strict=strict))
-    output = render(diagnostics, fmt.value)
+    shown = [d for d in diagnostics if not (quiet and d.severity == "info")]
+    output = render(shown, fmt.value)
     if output:
         typer.echo(output)
     if fmt is Format.text:

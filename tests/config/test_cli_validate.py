@@ -77,3 +77,10 @@ def test_default_path_is_the_config_folder(config_folder) -> None:
     result = run("-c", str(folder))
     assert result.exit_code == 1
     assert f"{folder / 'applicationHost.config'}:28:62: error IIS007" in result.output
+
+
+def test_quiet_leaves_out_notes(corpus_dir) -> None:
+    path = str(corpus_dir / "30_supernova_applicationHost_ftp_2020.xml")
+    assert "IIS003" in run(path).stdout
+    result = run("-q", path)
+    assert result.exit_code == 0 and result.stdout == ""
