@@ -43,15 +43,11 @@ _SECTION_ATTRIBUTES = LOCK_ATTRIBUTES | {"configSource"}
 _DIRECTIVES = frozenset({"add", "remove", "clear"})
 
 
-def _suggest(name: str, known: list[str]) -> str:
+def _suggest(name: str, known: list[str], what: str = "attributes") -> str:
     close = difflib.get_close_matches(name, known, n=1)
     if close:
         return f"did you mean '{close[0]}'?"
-    return f"known: {', '.join(known)}" if known else "it takes no attributes here"
-
-
-def _attr_list(text: str | None) -> set[str]:
-    return {p.strip() for p in (text or "").split(",") if p.strip()}
+    return f"known: {', '.join(known)}" if known else f"it takes no {what} here"
 
 
 def check_element(
@@ -81,7 +77,7 @@ def check_element(
         elif schema.child(tag) is not None:
             below = inherited.child(tag) if inherited is not None else None
             check_element(sink, child, schema.child(tag), f"{label}/{tag}", inherited=below)
-        elif tag in _DIRECTIVES or (coll is not None and tag in ("add", "remove", "clear")):
+        elif tag in _DIRECTIVES:
             supported = (
                 [n for n in (coll.add_element, coll.remove_element, coll.clear_element) if n]
                 if coll
@@ -105,7 +101,7 @@ def check_element(
                 "IIS005",
                 ERROR,
                 f"<{label}> has no child element <{tag}>",
-                _suggest(tag, known),
+                _suggest(tag, known, "child elements"),
             )
     if coll is not None:
         _check_duplicates(sink, elem, coll, label, inherited)
