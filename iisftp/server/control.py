@@ -20,6 +20,7 @@ from iisftp.server.effects import (
     Authenticate,
     Close,
     CloseData,
+    LoginFailed,
     OpenPassive,
     StartTls,
     StopTls,
@@ -260,6 +261,9 @@ class ControlProtocol(asyncio.Protocol):
             elif isinstance(item, Abort):
                 if self._job is not None:
                     self._job.abort()
+            elif isinstance(item, LoginFailed):
+                if self.server.login_failed(self.session.peer.client_ip):
+                    self._close()  # denyByFailure: limit reached, the address is now blocked
             elif isinstance(item, Close):
                 self._close(item.reset)
 

@@ -18,6 +18,7 @@ __all__ = [
     "Close",
     "CloseData",
     "Direction",
+    "LoginFailed",
     "OpenPassive",
     "Outcome",
     "StartTls",
@@ -107,6 +108,11 @@ class TransferResult:
 @dataclass(frozen=True)
 class Abort:
     """Stop the running transfer (ABOR); the driver still reports its result."""
+
+
+@dataclass(frozen=True)
+class LoginFailed:
+    """A failed logon, for denyByFailure accounting (the driver may then close)."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,8 @@ class FtpServer:
         self._listeners: list[_Listener] = []
         self._connections: set[ControlProtocol] = set()
         self._counts: dict[str, int] = {}
+        self._failures: dict[str, list[float]] = {}
+        self._blocked: dict[str, float] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self.passive_range = settings.passive_port_range
@@ -75,9 +78,35 @@ class FtpServer:
             raise OSError("no certificate for this site")
         return tlsconf.server_context(*pair)
 
+    def login_failed(self, client_ip: str) -> bool:
+        """denyByFailure: record a failed logon; True when the address is now blocked."""
+        st = self.settings
+        if not st.deny_by_failure_enabled:
+            return False
+        now = time.monotonic()
+        recent = [
+            t for t in self._failures.get(client_ip, []) if now - t < st.deny_by_failure_expiration
+        ]
+        recent.append(now)
+        self._failures[client_ip] = recent
+        if len(recent) >= st.deny_by_failure_max:
+            log.warning(
+                "denyByFailure: blocking %s for %.0f s", client_ip, st.deny_by_failure_expiration
+            )
+            self._blocked[client_ip] = now + st.deny_by_failure_expiration
+            self._failures.pop(client_ip, None)
+            return True
+        return False
+
     def admit(self, conn: ControlProtocol) -> Reply | None:
         """Count the connection against its site's maxConnections; a refusal
-        Reply (code 0 = reset) when over the limit."""
+        Reply (code 0 = reset) when over the limit or the address is blocked."""
+        assert conn.session is not None
+        until = self._blocked.get(conn.session.peer.client_ip)
+        if until is not None:
+            if time.monotonic() < until:
+                return Reply(0, ("",))
+            del self._blocked[conn.session.peer.client_ip]
         site = conn.config.default_site or conn.config.sites[0]
         count = self._counts.get(site.name, 0)
         limit = site.connections.max_connections

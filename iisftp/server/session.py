@@ -28,6 +28,7 @@ from iisftp.server import messages
 from iisftp.server import replies as R
 from iisftp.server.authz import Identity, permits
 from iisftp.server.effects import Close, TransferResult
+from iisftp.server.filtering import ip_allowed, path_allowed
 from iisftp.server.fsview import FsError, FsView
 from iisftp.server.replies import Reply
 
@@ -270,13 +271,19 @@ class FtpSession:
         Raises FsError with the reply to send."""
         assert self.view is not None and self.user is not None and self.site is not None
         vpath = FsView.normalize(self.cwd, arg)
+        if not path_allowed(self.site.policy_for(vpath), vpath, arg):
+            raise FsError(R.ACCESS_DENIED)  # request filtering (IIS substatus 8-12)
         if need and not self.allowed(vpath, need):
             raise FsError(R.ACCESS_DENIED)
         return vpath, self.view.resolve(vpath)
 
     def allowed(self, vpath: str, need: Permission) -> bool:
+        """Authorization rules and IP restrictions in force at `vpath`."""
         assert self.site is not None and self.user is not None
-        return permits(self.site.policy_for(vpath).authorization, self.user, need)
+        policy = self.site.policy_for(vpath)
+        if not ip_allowed(policy, self.peer.client_ip):
+            return False
+        return permits(policy.authorization, self.user, need)
 
     def data_policy_error(self) -> Reply | None:
         if self.prot_failed:

@@ -14,7 +14,7 @@ from iisftp.model.site import FtpSite, Permission
 from iisftp.server import messages
 from iisftp.server import replies as R
 from iisftp.server.authz import Identity
-from iisftp.server.effects import Authenticate, CloseData, StopTls
+from iisftp.server.effects import Authenticate, CloseData, LoginFailed, StopTls
 from iisftp.server.isolation import user_view
 
 if TYPE_CHECKING:
@@ -80,10 +80,12 @@ def password(s: FtpSession, arg: str) -> None:
             finish_login(s, Identity(auth.anonymous_user, anonymous=True))
             return
         s.send(R.LOGIN_FAILED)
+        s.send(LoginFailed())
         s.goto(State.NEED_USER)
         return
     if not (auth.basic_enabled or auth.custom_providers):
         s.send(R.LOGIN_FAILED)
+        s.send(LoginFailed())
         s.goto(State.NEED_USER)
         return
     s.suspend(State.CHECKING, State.READY)
@@ -98,6 +100,7 @@ def finish_login(s: FtpSession, who: object | None) -> None:
     if who is None:
         log.info("%s login failed for %r", s.peer.session_id[:8], s.login_name)
         s.send(R.LOGIN_FAILED)
+        s.send(LoginFailed())
         s.goto(State.NEED_USER)
         return
     if not isinstance(who, Identity):

@@ -62,7 +62,7 @@ def pwd(s: FtpSession, arg: str) -> None:
 def cwd(s: FtpSession, arg: str) -> None:
     assert s.view is not None
     try:
-        vpath = s.view.normalize(s.cwd, arg.strip() or "/")
+        vpath, _ = s.resolve(arg.strip() or "/", Permission.NONE)
         if not s.view.is_dir(vpath):
             raise FsError(R.NOT_FOUND)
         if not (s.allowed(vpath, R_) or s.allowed(vpath, W_)):

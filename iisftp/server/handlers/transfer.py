@@ -268,8 +268,12 @@ def _list_common(s: FtpSession, arg: str, verb: str) -> None:
     dperm = perm_facts(s, vpath, True) if verb == "MLSD" else ""
     encoding = s.encoding
 
+    hidden = s.site.policy_for(vpath).request_filtering.hidden_segments
+
     def produce():
         entries = [single] if single is not None else view.listdir(vpath)
+        if hidden:
+            entries = [e for e in entries if e.name.lower() not in hidden]
         if verb == "LIST" or long_nlst:
             lines = format_lines(entries, flags)
         elif verb == "NLST":
