@@ -211,13 +211,15 @@ def build_output(
         key = f"s{len(splices)}"
         doc.insert_element(parent, tag, [(SPLICE, key)], index)
         splices.append((key, unit))
-    text = doc.to_text()
-    for key, unit in splices:
-        hole = re.search(rf'<(?:site|location) {SPLICE}="{key}"\s*/>', text)
-        assert hole is not None
-        indent, _ = _line_of(text, hole.start())
-        fragment = _fragment(unit, indent, doc.newline, table)
-        text = text[: hole.start()] + fragment + text[hole.end() :]
+    bodies = _unit_texts([unit for _, unit in splices], table)
+    by_key = {key: bodies[i] for i, (key, _) in enumerate(splices)}
+
+    def fill(hole: re.Match[str]) -> str:
+        indent, _ = _line_of(hole.string, hole.start())
+        body, src_indent = by_key[hole.group(1)]
+        return _reindent(body, src_indent, indent, doc.newline)
+
+    text = re.sub(rf'<(?:site|location) {SPLICE}="(s\d+)"\s*/>', fill, doc.to_text())
     out = Output(Document.from_bytes(_encode(text, doc), doc.filename))
     for elem in list(out.doc.root.iter(etree.Element)):
         mark = elem.get(MARK)
@@ -245,30 +247,46 @@ _TOKEN = re.compile(
 )
 
 
-def _fragment(
-    unit: Unit, indent: str, newline: str, table: list[tuple[Source, etree._Element]]
-) -> str:
-    """The unit's source text, every element marked with its origin, re-indented for
-    its new place and written with the output's line breaks."""
-    doc = unit.source.doc
-    assert doc is not None
-    copy = Document.from_bytes(doc.to_bytes(), doc.filename)
-    twins = dict(zip(doc.root.iter(), copy.root.iter(), strict=True))
-    for src in unit.elem.iter(etree.Element):
-        copy.set_attribute(twins[src], MARK, str(len(table)))
-        table.append((unit.source, src))
-    first = len(table) - sum(1 for _ in unit.elem.iter(etree.Element))
-    text = copy.to_text()
-    start = text.rfind("<", 0, text.index(f'{MARK}="{first}"'))
+def _unit_texts(
+    units: list[Unit], table: list[tuple[Source, etree._Element]]
+) -> list[tuple[str, str]]:
+    """(source text, indentation of its first line) per unit, every element marked with
+    its index in `table`. One marked copy per source file, however many units it has."""
+    found: dict[int, tuple[str, str]] = {}
+    for source in {id(u.source): u.source for u in units}.values():
+        doc = source.doc
+        assert doc is not None
+        mine = [u for u in units if u.source is source]
+        copy = Document.from_bytes(doc.to_bytes(), doc.filename)
+        twins = dict(zip(doc.root.iter(), copy.root.iter(), strict=True))
+        firsts = []
+        for unit in mine:
+            firsts.append(len(table))
+            for src in unit.elem.iter(etree.Element):
+                copy.set_attribute(twins[src], MARK, str(len(table)))
+                table.append((source, src))
+        text = copy.to_text()
+        marks = {m.group(1): m.start() for m in re.finditer(rf'{MARK}="(\d+)"', text)}
+        for unit, first in zip(mine, firsts, strict=True):
+            found[id(unit)] = _cut(text, text.rfind("<", 0, marks[str(first)]))
+    return [found[id(u)] for u in units]
+
+
+def _cut(text: str, start: int) -> tuple[str, str]:
+    """The element starting at `start` (to its matching end tag) and its line's indent."""
     depth = 0
     for m in _TOKEN.finditer(text, start):
         if m.group(2) is None:
             continue
         depth += -1 if m.group(1) else (0 if m.group(3) else 1)
         if depth == 0:
-            break
-    src_indent, _ = _line_of(text, start)
-    lines = re.split(r"\r\r\n|\r\n|\r|\n", text[start : m.end()])
+            return text[start : m.end()], _line_of(text, start)[0]
+    raise ValueError("unterminated element")  # cannot happen: the text parsed
+
+
+def _reindent(body: str, src_indent: str, indent: str, newline: str) -> str:
+    """Re-indent an element's text for its new place, with the output's line breaks."""
+    lines = re.split(r"\r\r\n|\r\n|\r|\n", body)
     # IIS-COMPAT: appcmd output captured through PowerShell is often double-spaced
     # (every other line empty); the blank lines are an artefact, not formatting.
     if len(lines) > 2 and all(not line.strip() for line in lines[1::2]):

@@ -122,3 +122,16 @@ def test_utf16_without_bom_is_recognised(tmp_path: Path) -> None:
     source.write_bytes(text.encode("utf-16-le"))
     report = run([source], tmp_path / "out", _mapping(tmp_path), dry_run=True)
     assert [s.name for s in report.sites] == ["No BOM"]
+
+
+def test_many_sites_keep_their_own_source_lines(tmp_path: Path) -> None:
+    sites = [(f"Site {n}", str(n + 1), site_body(f"f{n}", f"*:21:h{n}.x")) for n in range(120)]
+    source = tmp_path / "sites.xml"
+    source.write_text(appcmd_text(*sites))
+    report = run([source], tmp_path / "out", dry_run=True)
+    assert len(report.sites) == 120
+    lines = source.read_text().splitlines()
+    guessed = [f for f in report.findings if f.code == "guessed-path"]
+    assert len(guessed) == 120
+    for n, finding in enumerate(guessed):
+        assert f"C:\\ftp\\f{n}" in lines[finding.where.line - 1]
