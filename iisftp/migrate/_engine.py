@@ -224,7 +224,7 @@ def _assemble(
     names: dict[str, str] = {}
     extra_sites: list[Unit] = []
     extra_locations: list[Unit] = []
-    renames: dict[int, tuple[str, str]] = {}  # id(source site) -> (new name, new id)
+    renames: dict[etree._Element, tuple[str, str]] = {}  # source site -> (new name, new id)
     used_ids: set[str] = set()
     if keep_all and base is not None:  # the base's web sites stay: their names are taken
         for site in all_sites(base):
@@ -239,7 +239,7 @@ def _assemble(
             if site_id in used_ids:
                 new_id = str(max((int(i) for i in used_ids if i.isdigit()), default=0) + 1)
             if (new_name, new_id) != (name, site_id):
-                renames[id(site)] = (new_name, new_id)
+                renames[site] = (new_name, new_id)
                 report.add(
                     "warning",
                     "name-collision",
@@ -285,13 +285,15 @@ def _unique(name: str, taken: dict[str, str]) -> str:
     return candidate
 
 
-def _apply_renames(out: Output, renames: dict[int, tuple[str, str]], keep_all: bool) -> None:
+def _apply_renames(
+    out: Output, renames: dict[etree._Element, tuple[str, str]], keep_all: bool
+) -> None:
     doc = out.doc
-    moved: dict[tuple[int, str], str] = {}  # (id(source), old casefold) -> new name
+    moved: dict[tuple[Path, str], str] = {}  # (source file, old name casefolded) -> new name
     for elem, (source, src) in list(out.origin.items()):
-        if id(src) in renames and elem.tag == "site":
-            new_name, new_id = renames[id(src)]
-            moved[(id(source), src.get("name", "").casefold())] = new_name
+        if src in renames and elem.tag == "site":
+            new_name, new_id = renames[src]
+            moved[(source.path, src.get("name", "").casefold())] = new_name
             doc.set_attribute(elem, "name", new_name)
             doc.set_attribute(elem, "id", new_id)
     for loc in doc.root.iterfind("location"):
@@ -300,7 +302,7 @@ def _apply_renames(out: Output, renames: dict[int, tuple[str, str]], keep_all: b
             continue
         path = loc.get("path", "")
         head, sep, rest = path.strip("/").partition("/")
-        new = moved.get((id(origin[0]), head.casefold()))
+        new = moved.get((origin[0].path, head.casefold()))
         if new is not None:
             doc.set_attribute(loc, "path", new + sep + rest)
         if not keep_all:
