@@ -289,11 +289,13 @@ def _apply_renames(
     out: Output, renames: dict[etree._Element, tuple[str, str]], keep_all: bool
 ) -> None:
     doc = out.doc
-    moved: dict[tuple[Path, str], str] = {}  # (source file, old name casefolded) -> new name
+    # (id of the Source, which lives as long as this run, old name casefolded) -> new name;
+    # not the path: the same file may be given twice.
+    moved: dict[tuple[int, str], str] = {}
     for elem, (source, src) in list(out.origin.items()):
         if src in renames and elem.tag == "site":
             new_name, new_id = renames[src]
-            moved[(source.path, src.get("name", "").casefold())] = new_name
+            moved[(id(source), src.get("name", "").casefold())] = new_name
             doc.set_attribute(elem, "name", new_name)
             doc.set_attribute(elem, "id", new_id)
     for loc in doc.root.iterfind("location"):
@@ -302,7 +304,7 @@ def _apply_renames(
             continue
         path = loc.get("path", "")
         head, sep, rest = path.strip("/").partition("/")
-        new = moved.get((origin[0].path, head.casefold()))
+        new = moved.get((id(origin[0]), head.casefold()))
         if new is not None:
             doc.set_attribute(loc, "path", new + sep + rest)
         if not keep_all:

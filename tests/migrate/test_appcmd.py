@@ -135,3 +135,13 @@ def test_many_sites_keep_their_own_source_lines(tmp_path: Path) -> None:
     assert len(guessed) == 120
     for n, finding in enumerate(guessed):
         assert f"C:\\ftp\\f{n}" in lines[finding.where.line - 1]
+
+
+def test_same_file_twice(tmp_path: Path) -> None:
+    source = tmp_path / "applicationHost.config"
+    source.write_text(apphost_text(name="Alpha", id="1", binding="*:21:a"))
+    report = run([source, source], tmp_path / "out", _mapping(tmp_path))
+    assert [s.name for s in report.sites] == ["Alpha", "Alpha (2)"]
+    config = load(tmp_path / "out")
+    paths = sorted(loc.get("path") for loc in config.document.root.iterfind("location"))
+    assert paths == ["Alpha", "Alpha (2)", "Alpha (2)/pub", "Alpha/pub"]
