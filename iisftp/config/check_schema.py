@@ -292,6 +292,16 @@ def check_sections(config: Any, sink: Sink) -> None:
         )
         if problem:
             sink.add(inst.element, "IIS013", ERROR, *problem)
+        if inst.element.get("configSource") is not None:
+            sink.add(
+                inst.element,
+                "IIS018",
+                WARNING,
+                f'section {inst.name} is kept in configSource="{inst.element.get("configSource")}",'
+                " which iisftp does not read",
+                "move the section's content into this file",
+                attr="configSource",
+            )
         if schema is None:
             top = inst.name.split("/")[0]
             first, count = not_validated.get(top, (inst.element, 0))

@@ -34,6 +34,7 @@ CODES: dict[str, str] = {
     "IIS015": "encrypted value (kept verbatim, not checked)",
     "IIS016": "section defined twice for the same path",
     "IIS017": "undefined environment variable in a path",
+    "IIS018": "configSource is not followed",
     # sites and bindings
     "IIS020": "malformed bindingInformation",
     "IIS021": "FTP bindings collide",

@@ -376,6 +376,14 @@ CASES = [
         [('physicalPath="/srv/ftp"', 'physicalPath="/srv/ftp/%%"')],
     ),
     (
+        "config_source",
+        "IIS018",
+        "warning",
+        "configSource",
+        [("<requestFiltering />", '<requestFiltering configSource="filtering.config" />')],
+        [],
+    ),
+    (
         "override_both",
         "IIS012",
         "error",
