@@ -74,6 +74,9 @@ def migrate_command(
             "--fallback-root", help="Where unmapped Windows paths go (default /srv/iisftp)."
         ),
     ] = None,
+    site: Annotated[
+        list[str] | None, typer.Option("--site", help="Only this FTP site; repeatable.")
+    ] = None,
     keep_all: Annotated[
         bool, typer.Option("--keep-all", help="Keep non-FTP sites and sections too.")
     ] = False,
@@ -109,6 +112,7 @@ def migrate_command(
                 to=to,
                 mapping=mapping.merged(given),
                 keep_all=keep_all,
+                sites=site or [],
                 dry_run=dry_run,
                 force=force,
                 key_file=key,

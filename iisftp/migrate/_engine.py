@@ -52,6 +52,7 @@ class MigrateOptions:
     key_file: Path | None = None
     pfx_password: bytes | None = None
     privileged: bool | None = None  # may bind ports < 1024; None = running as root
+    sites: list[str] = field(default_factory=list)  # only these FTP sites (names); [] = all
     progress: Progress | None = None
 
 
@@ -66,10 +67,11 @@ def migrate(options: MigrateOptions) -> Report:
         tick(f"reading {source.path.name}", n, len(sources))
         report.sources.append(source.describe())
         _note_source(source, report)
-    picked = [(s, ftp_sites(s)) for s in sources if s.kind in SITE_KINDS]
-    picked = [(s, sites) for s, sites in picked if sites]
+    picked = _pick(sources, options.sites, report)
     if not picked:
         found = "; ".join(f"{s.path.name} is {_what(s)}" for s in sources) or "no files"
+        if options.sites:
+            found = "no FTP site matches --site " + ", ".join(options.sites)
         report.add(
             "error",
             "no-ftp-sites",
@@ -79,6 +81,7 @@ def migrate(options: MigrateOptions) -> Report:
         )
         return report
     out = _assemble(picked, options.keep_all, report)
+    chosen = _chosen(out, picked) if options.sites else None
     rewriter = Rewriter(
         out,
         options.mapping,
@@ -87,6 +90,7 @@ def migrate(options: MigrateOptions) -> Report:
         options.keep_all,
         key_file=options.key_file,
         tick=tick,
+        chosen=chosen,
     )
     report.sites = rewriter.run()
     _settle_users(rewriter, sources, folder, options.mapping, report)
@@ -115,6 +119,46 @@ def migrate(options: MigrateOptions) -> Report:
     tick("done", 1, 1)
     _next_steps(report, folder, options)
     return report
+
+
+def _pick(
+    sources: list[Source], wanted: list[str], report: Report
+) -> list[tuple[Source, list[etree._Element]]]:
+    """The FTP sites to migrate per source: all, or those named with --site."""
+    names = {w.casefold(): w for w in wanted}
+    picked = []
+    for source in sources:
+        if source.kind not in SITE_KINDS:
+            continue
+        sites = ftp_sites(source)
+        if names:
+            for site in sites:
+                if site.get("name", "").casefold() not in names:
+                    report.add(
+                        "info",
+                        "site-not-chosen",
+                        f"FTP site '{site.get('name')}' left out (not named with --site)",
+                        Location(str(source.path), site.sourceline or 0),
+                    )
+            sites = [s for s in sites if s.get("name", "").casefold() in names]
+            for site in sites:
+                names.pop(site.get("name", "").casefold(), None)
+        if sites:
+            picked.append((source, sites))
+    for missing in names.values():
+        report.add(
+            "error",
+            "no-such-site",
+            f"--site '{missing}': no FTP site of that name",
+            hint="the report lists the FTP sites found; names are matched case-insensitively",
+        )
+    return picked
+
+
+def _chosen(out: Output, picked: list[tuple[Source, list[etree._Element]]]) -> set[str]:
+    """Output names (after renames) of the sites picked with --site."""
+    wanted = {site for _, sites in picked for site in sites}
+    return {e.get("name", "").casefold() for e, (_, src) in out.origin.items() if src in wanted}
 
 
 def _what(source: Source) -> str:
@@ -270,9 +314,12 @@ def _assemble(
                     Location(str(source.path), server_wide.sourceline or 0),
                 )
     label = ", ".join(s.path.name for s, _ in picked)
-    base_names = (
-        {s.get("name", "").casefold(): s.get("name", "") for s in ftp_sites(base)} if base else {}
-    )
+    base_names = {
+        s.get("name", "").casefold(): s.get("name", "")
+        for src, sites in picked
+        if src is base
+        for s in sites
+    }
     out = build_output(base, extra_sites, extra_locations, base_names, keep_all, report, label)
     _apply_renames(out, renames, keep_all)
     return out

@@ -125,7 +125,8 @@ def _is_global(location: etree._Element) -> bool:
 
 
 def prune_top(doc: Document, site_names: dict[str, str], report: Report) -> None:
-    """Drop non-FTP sites, sections and locations (whole units only)."""
+    """Drop non-FTP sites, sections and locations (whole units only). `site_names`: the
+    FTP sites to keep (casefolded name -> name)."""
     dropped: dict[str, list[str]] = {}
 
     def drop(elem: etree._Element, what: str, name: str) -> None:
@@ -143,8 +144,9 @@ def prune_top(doc: Document, site_names: dict[str, str], report: Report) -> None
                 if part.tag != "sites":
                     drop(part, "sections", f"{tag}/{part.tag}")
             for site in child.findall("sites/site"):
-                if not has_ftp_binding(site):
-                    drop(site, "non-FTP sites", f"'{site.get('name', '')}'")
+                if site.get("name", "").casefold() not in site_names:
+                    what = "FTP sites not chosen" if has_ftp_binding(site) else "non-FTP sites"
+                    drop(site, what, f"'{site.get('name', '')}'")
         elif tag == "location":
             path = child.get("path", "")
             keep_location = _is_global(child) or location_site(path, site_names)

@@ -49,6 +49,7 @@ class Rewriter:
     anonymous_names: set[str] = field(default_factory=lambda: {"iusr"})
     key_file: Path | None = None  # --key: the export's configEncKey.key, if given
     tick: Callable[[str, int, int], None] | None = None  # progress: (what, done, total)
+    chosen: set[str] | None = None  # casefolded names of the sites to migrate; None = all
 
     @property
     def doc(self) -> Document:
@@ -63,7 +64,7 @@ class Rewriter:
         for n, site in enumerate(children, 1):
             if self.tick:
                 self.tick(f"site {site.get('name', site.tag)}", n, len(children))
-            if site.tag == "site" and has_ftp_binding(site):
+            if site.tag == "site" and has_ftp_binding(site) and self._chosen(site):
                 results.append(self.site(site))
             elif site.tag == "siteDefaults":
                 if not self.keep_all:
@@ -82,6 +83,9 @@ class Rewriter:
         return results
 
     # --- sites ---------------------------------------------------------------------------
+
+    def _chosen(self, site: etree._Element) -> bool:
+        return self.chosen is None or site.get("name", "").casefold() in self.chosen
 
     def site(self, site: etree._Element) -> SiteResult:
         name = site.get("name", "")

@@ -145,3 +145,22 @@ def test_same_file_twice(tmp_path: Path) -> None:
     config = load(tmp_path / "out")
     paths = sorted(loc.get("path") for loc in config.document.root.iterfind("location"))
     assert paths == ["Alpha", "Alpha (2)", "Alpha (2)/pub", "Alpha/pub"]
+
+
+def test_site_option_picks_sites(tmp_path: Path) -> None:
+    first = tmp_path / "one.config"
+    first.write_text(apphost_text(name="Alpha", id="1", binding="*:21:a"))
+    export = tmp_path / "more.xml"
+    export.write_text(appcmd_text(("Beta", "2", site_body("b", "*:21:b"))))
+    report = run([first, export], tmp_path / "out", _mapping(tmp_path), sites=["beta", "Gamma"])
+    assert [s.name for s in report.sites] == ["Beta"]
+    assert "site-not-chosen" in codes(report)
+    missing = next(f for f in report.findings if f.code == "no-such-site")
+    assert "'Gamma'" in missing.message
+    config = load(tmp_path / "out")
+    assert [s.name for s in config.sites()] == ["Beta"]
+    assert config.document.root.find("location") is None  # Alpha's rules went with it
+    # --keep-all keeps the other site as it was, unmapped.
+    kept = run([first], tmp_path / "kept", _mapping(tmp_path), sites=["nothing"], keep_all=True)
+    assert kept.sites == [] and kept.exit_code == 2
+    assert "no FTP site matches --site nothing" in kept.render_text()
