@@ -1,4 +1,4 @@
-"""bindingInformation parsing: `ip:port:host`, IPv6 addresses in brackets.
+"""bindingInformation parsing (`ip:port:host`, IPv6 in brackets) and Windows path shapes.
 
 Distrusts: the text in the file (any shape); errors are ValueError messages
 meant for users.
@@ -7,9 +7,17 @@ meant for users.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 
-__all__ = ["ParsedBinding", "parse_binding_information"]
+__all__ = ["ParsedBinding", "is_windows_absolute", "parse_binding_information"]
+
+_WINDOWS_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:|\\\\)")
+
+
+def is_windows_absolute(path: str) -> bool:
+    """`C:\\...`, `C:/...` or a UNC share `\\\\server\\share`: a path for Windows only."""
+    return bool(_WINDOWS_ABSOLUTE.match(path))
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ that match nobody and locations that name no site.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
-from iisftp.config.bindings import ParsedBinding, parse_binding_information
+from iisftp.config.bindings import ParsedBinding, is_windows_absolute, parse_binding_information
 from iisftp.config.config import SiteView
 from iisftp.config.diagnostics import ERROR, WARNING
 from iisftp.config.sections import elements
@@ -84,7 +85,7 @@ def _check_paths(config: Any, sink: Sink, site: SiteView) -> None:
     for app in site.effective.collection():
         for vdir in app.collection():
             try:
-                vdir.expanded("physicalPath", variables)
+                physical = vdir.expanded("physicalPath", variables) or ""
             except IisftpError as exc:
                 sink.add(
                     vdir.element,
@@ -92,6 +93,18 @@ def _check_paths(config: Any, sink: Sink, site: SiteView) -> None:
                     WARNING,
                     f"FTP site '{site.name}': {exc.message}",
                     exc.hint,
+                    attr="physicalPath",
+                )
+                continue
+            if os.sep == "/" and is_windows_absolute(physical):
+                sink.add(
+                    vdir.element,
+                    "IIS019",
+                    WARNING,
+                    f"FTP site '{site.name}': physicalPath \"{physical}\" is a Windows path",
+                    "write it with a variable (%SystemDrive%\\inetpub\\ftproot with "
+                    "SystemDrive=/srv in variables.env) or a local path, or map it with "
+                    "`iisftp migrate`",
                     attr="physicalPath",
                 )
 

@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "IIS016": "section defined twice for the same path",
     "IIS017": "undefined environment variable in a path",
     "IIS018": "configSource is not followed",
+    "IIS019": "Windows-only physical path",
     # sites and bindings
     "IIS020": "malformed bindingInformation",
     "IIS021": "FTP bindings collide",

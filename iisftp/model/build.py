@@ -10,11 +10,12 @@ no schema loaded. Problems raise ConfigError with the file:line of the value.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from iisftp.config.bindings import parse_binding_information
+from iisftp.config.bindings import is_windows_absolute, parse_binding_information
 from iisftp.config.config import Config, SiteView
 from iisftp.config.effective import EffectiveElement
 from iisftp.errors import ConfigError
@@ -290,10 +291,23 @@ def _virtual_directories(
         app_path = _Values(app).str("path", "/")
         for vdir in app.collection():
             ftp_path = _join(app_path, _Values(vdir).str("path", "/"))
-            physical = vdir.expanded("physicalPath", variables) or ""
+            physical = _host_path(vdir.expanded("physicalPath", variables) or "")
             # IIS-COMPAT: the first definition of a path wins, like IIS's own lookup.
             found.setdefault(ftp_path.lower(), VirtualDirectory(ftp_path, physical))
     return tuple(sorted(found.values(), key=lambda v: v.path.lower()))
+
+
+def _host_path(physical: str) -> str:
+    """An IIS physical path as a path on this host.
+
+    IIS-COMPAT: IIS paths use backslashes (`%SystemDrive%\\inetpub\\ftproot`); on a
+    POSIX host they become slashes once the variables are expanded. A drive letter
+    or UNC share left after expansion means nothing here: it is kept as written
+    (so the server fails to find it and says so), and `iisftp validate` warns
+    about it (IIS019) with the ways to map it."""
+    if os.sep == "\\" or is_windows_absolute(physical):
+        return physical
+    return physical.replace("\\", "/")
 
 
 def _path_policies(config: Config, site: SiteView) -> dict[str, PathPolicy]:

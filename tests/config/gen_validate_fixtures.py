@@ -384,6 +384,14 @@ CASES = [
         [],
     ),
     (
+        "windows_path",
+        "IIS019",
+        "warning",
+        "D:\\ftp",
+        [('physicalPath="/srv/ftp"', 'physicalPath="D:\\ftp"')],
+        [('physicalPath="/srv/ftp"', 'physicalPath="%FTP_TEST_ROOT%\\ftp"')],
+    ),
+    (
         "override_both",
         "IIS012",
         "error",

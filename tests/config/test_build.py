@@ -192,3 +192,21 @@ def test_site_defaults_bindings_are_not_listeners(tmp_path) -> None:
     )
     (site,) = build_server_settings(load(path, variables={})).sites
     assert site.bindings == (Binding("*", 2121, ""),)
+
+
+def test_backslash_paths_become_host_paths(tmp_path) -> None:
+    path = tmp_path / "applicationHost.config"
+    path.write_text(
+        "<configuration><system.applicationHost><sites>\n"
+        '<site name="A" id="1"><application path="/">'
+        '<virtualDirectory path="/" physicalPath="%SystemDrive%\\inetpub\\ftproot" />'
+        '<virtualDirectory path="/win" physicalPath="E:\\data" /></application>'
+        '<bindings><binding protocol="ftp" bindingInformation="*:21:" /></bindings></site>\n'
+        "</sites></system.applicationHost></configuration>\n"
+    )
+    (site,) = build_server_settings(load(path, variables={"SystemDrive": "/srv"})).sites
+    assert site.virtual_directories == (
+        VirtualDirectory("/", "/srv/inetpub/ftproot"),
+        # a drive letter means nothing here: kept as written (validate warns, IIS019)
+        VirtualDirectory("/win", "E:\\data"),
+    )

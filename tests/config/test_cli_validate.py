@@ -80,7 +80,7 @@ def test_default_path_is_the_config_folder(config_folder) -> None:
 
 
 def test_quiet_leaves_out_notes(corpus_dir) -> None:
-    path = str(corpus_dir / "30_supernova_applicationHost_ftp_2020.xml")
+    path = str(corpus_dir / "06_vjunish_applicationHost.xml")
     assert "IIS003" in run(path).stdout
     result = run("-q", path)
     assert result.exit_code == 0 and result.stdout == ""
