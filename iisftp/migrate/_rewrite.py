@@ -64,8 +64,14 @@ class Rewriter:
         for n, site in enumerate(children, 1):
             if self.tick:
                 self.tick(f"site {site.get('name', site.tag)}", n, len(children))
-            if site.tag == "site" and has_ftp_binding(site) and self._chosen(site):
-                results.append(self.site(site))
+            if site.tag == "site" and has_ftp_binding(site):
+                if self._chosen(site):
+                    results.append(self.site(site))
+                else:  # kept by --keep-all but not migrated: never started
+                    ftp = site.find("ftpServer")
+                    if ftp is None:
+                        ftp = self.doc.insert_element(site, "ftpServer")
+                    self.doc.set_attribute(ftp, "serverAutoStart", "false")
             elif site.tag == "siteDefaults":
                 if not self.keep_all:
                     self.strip_http(site, "siteDefaults")

@@ -164,3 +164,17 @@ def test_site_option_picks_sites(tmp_path: Path) -> None:
     kept = run([first], tmp_path / "kept", _mapping(tmp_path), sites=["nothing"], keep_all=True)
     assert kept.sites == [] and kept.exit_code == 2
     assert "no FTP site matches --site nothing" in kept.render_text()
+
+
+def test_keep_all_leaves_unchosen_ftp_sites_stopped(tmp_path: Path) -> None:
+    source = tmp_path / "sites.xml"
+    source.write_text(
+        appcmd_text(("One", "1", site_body("a", "*:21:a")), ("Two", "2", site_body("b", "*:21:b")))
+    )
+    apphost = tmp_path / "applicationHost.config"
+    run([source], tmp_path / "base", _mapping(tmp_path))  # an apphost with two FTP sites
+    (tmp_path / "base" / "applicationHost.config").rename(apphost)
+    report = run([apphost], tmp_path / "out", _mapping(tmp_path), sites=["two"], keep_all=True)
+    assert [s.name for s in report.sites] == ["Two"]
+    sites = {s.name: s for s in build_server_settings(load(tmp_path / "out")).sites}
+    assert not sites["One"].server_auto_start and sites["Two"].server_auto_start
