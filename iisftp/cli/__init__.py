@@ -23,7 +23,7 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported here so each group module can import `app` helpers without cycles.
-    from iisftp.cli import cert, config, migrate, serve, site, user, validate
+    from iisftp.cli import cert, config, migrate, quickstart, serve, site, user, validate
 
     app.add_typer(config.app, name="config")
     app.add_typer(cert.app, name="cert")
@@ -32,6 +32,7 @@ def _register() -> None:
     validate.register(app)
     serve.register(app)
     migrate.register(app)
+    quickstart.register(app)
 
 
 _register()
