@@ -5,8 +5,9 @@ over when a file holding that certificate (with its key) is given with `--cert
 THUMBPRINT=FILE` / `[certificates]`, or lies in an exported configuration
 folder; it is imported with `iisftp.certs.CertStore`. Otherwise it is reported.
 
-Distrusts: certificate files (parsed by iisftp.certs); a file whose certificate
-does not have the configured thumbprint is refused, not used in its place.
+Distrusts: certificate files (parsed by iisftp.certs, first into a scratch store);
+a file whose certificate does not have the configured thumbprint is refused and
+never reaches the configuration folder's store.
 """
 
 from __future__ import annotations
@@ -113,47 +114,47 @@ def _import(
     report: Report,
     dry_run: bool,
 ) -> None:
+    """Check the file in a scratch store first, so a wrong file never reaches the store."""
     report.map("certificate", thumb, str(file), rule)
-    if dry_run:
-        return
     try:
-        result = store.import_file(file, password, store_name=store_name)
+        got = _thumbprint(file, password)
     except IisftpError as exc:
         report.add(
             "error",
             "certificate-import",
-            f"certificate {thumb}: cannot import {file}: {exc}",
+            f"certificate {thumb}: cannot read {file}: {exc}",
             hint="check the file and give its password with --pfx-password-env VAR",
         )
         return
-    got = result.certificate.thumbprint
     if got != thumb:
         report.add(
             "error",
             "certificate-mismatch",
-            f"{file} holds certificate {got}, not {thumb}",
-            hint=f"give the PFX exported from certificate {thumb}; remove the other with "
-            f"`iisftp cert remove {got}`",
+            f"{file} holds certificate {got}, not {thumb}; not imported",
+            hint=f"give the PFX exported from certificate {thumb}",
         )
         return
-    report.certificates_imported.append(f"{thumb} ({store_name})")
+    if not dry_run:
+        store.import_file(file, password, store_name=store_name)
+        report.certificates_imported.append(f"{thumb} ({store_name})")
+
+
+def _thumbprint(file: Path, password: bytes | None) -> str:
+    with tempfile.TemporaryDirectory(prefix="iisftp-migrate-") as tmp:
+        return CertStore(Path(tmp)).import_file(file, password).certificate.thumbprint
 
 
 def _thumbprints_of(files: list[Source], password: bytes | None, report: Report) -> dict[str, Path]:
     """Thumbprint -> file, for certificate files found in exported folders."""
     found: dict[str, Path] = {}
-    with tempfile.TemporaryDirectory(prefix="iisftp-migrate-") as tmp:
-        scratch = CertStore(Path(tmp))
-        for source in files:
-            try:
-                found[scratch.import_file(source.path, password).certificate.thumbprint] = (
-                    source.path
-                )
-            except IisftpError as exc:
-                report.add(
-                    "info",
-                    "certificate-unreadable",
-                    f"{source.path}: {exc}",
-                    hint="give its password with --pfx-password-env VAR",
-                )
+    for source in files:
+        try:
+            found[_thumbprint(source.path, password)] = source.path
+        except IisftpError as exc:
+            report.add(
+                "info",
+                "certificate-unreadable",
+                f"{source.path}: {exc}",
+                hint="give its password with --pfx-password-env VAR",
+            )
     return found

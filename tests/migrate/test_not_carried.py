@@ -238,6 +238,7 @@ def test_certificate_missing_or_wrong(tmp_path: Path) -> None:
     )
     mismatch = next(f for f in report.findings if f.code == "certificate-mismatch")
     assert other.thumbprint in mismatch.message
+    assert CertStore(tmp_path / "b" / "certs").list() == []  # the wrong one was not imported
 
 
 def test_clean_migration_exits_zero(tmp_path: Path, ftp_root: Path) -> None:
