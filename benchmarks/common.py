@@ -138,7 +138,8 @@ def fmt(value: float | None, digits: int = 1) -> str:
 def ratio(a: float | None, b: float | None) -> str:
     if a is None or b is None or b == 0:
         return "n/a"
-    return f"{a / b:.2f}x"
+    value = a / b
+    return f"{value:.2f}x" if value >= 0.1 else f"{value:.3f}x"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

@@ -33,14 +33,6 @@ def _cli(args: list[str], folder: Path, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def _has_serve(work: Path) -> bool:
-    try:
-        _cli(["serve", "--help"], work)
-    except Unavailable:
-        return False
-    return True
-
-
 def start_iisftp(root: Path, work: Path) -> Running:
     folder = work / "iisftp-config"
     folder.mkdir(exist_ok=True)
@@ -55,11 +47,24 @@ def start_iisftp(root: Path, work: Path) -> Running:
         raise Unavailable("`iisftp cert create-self-signed` printed no thumbprint")
     _cli(["user", "add", USER, "--password-stdin"], folder, stdin=PASSWORD + "\n")
     apphost.server_config(folder, port, root, thumbprint, USER)
-    argv = [sys.executable, "-m", "iisftp", "serve", "-c", str(folder)]
-    name = "iisftp"
-    if not _has_serve(work):
+    serve = [sys.executable, "-m", "iisftp", "serve", "-c", str(folder)]
+    attempts = [
+        # Per-command INFO logging is off for the peers too (pyftpdlib WARNING, vsftpd no xferlog).
+        ("iisftp", [*serve, "--log-level", "warning"]),
+        ("iisftp", serve),
         # Until `iisftp serve` lands: the same wiring through the public API.
-        argv = [sys.executable, str(Path(__file__).with_name("iisftp_direct.py")), str(folder)]
-        name = "iisftp (via benchmarks/iisftp_direct.py: no `iisftp serve` yet)"
-    proc = launch(name, argv, port, work / "iisftp.log", (USER, PASSWORD), cwd=REPO)
-    return Running(name, port, proc, USER, PASSWORD, work / "iisftp.log")
+        (
+            "iisftp (via benchmarks/iisftp_direct.py: no `iisftp serve` yet)",
+            [sys.executable, str(Path(__file__).with_name("iisftp_direct.py")), str(folder)],
+        ),
+    ]
+    log = work / "iisftp.log"
+    for name, argv in attempts:
+        try:
+            proc = launch(name, argv, port, log, (USER, PASSWORD), cwd=REPO)
+        except Unavailable as exc:
+            if "No such option" in str(exc) or "No such command" in str(exc):
+                continue  # an older CLI: try the next way to start it
+            raise
+        return Running(name, port, proc, USER, PASSWORD, log)
+    raise Unavailable("no way to start iisftp worked")

@@ -214,7 +214,8 @@ def idle_sessions(server: Running, count: int) -> dict[str, float]:
         raise RuntimeError(
             f"idle warm-up failed: {warm.stdout.decode()} {warm.stderr.decode()[-300:]}"
         )
-    time.sleep(0.5)  # let the warm-up session's process/state go away before the baseline
+    settle = 0.1 + count / 2000  # seconds; forked per-session processes need a moment
+    time.sleep(settle)  # let the warm-up session's process/state go away before the baseline
     rss0, pss0, _ = tree_memory_kib(server.pid)
     client = subprocess.Popen(
         [
@@ -236,7 +237,7 @@ def idle_sessions(server: Running, count: int) -> dict[str, float]:
                 f"idle client: {line.strip()} {client.stderr.read().decode()[-300:]}"
             )  # type: ignore[union-attr]
         seconds = float(line.split()[2])
-        time.sleep(1.0)  # forked session processes finish settling after the 230 reply
+        time.sleep(settle)  # forked session processes finish settling after the 230 reply
         rss1, pss1, nproc = tree_memory_kib(server.pid)
     finally:
         client.stdin.close()  # type: ignore[union-attr]
