@@ -56,7 +56,7 @@ def migrate_command(
     ] = None,
     map_port: Annotated[Pairs, typer.Option("--map-port", help="PORT=PORT, e.g. 21=2121.")] = None,
     map_account: Annotated[
-        Pairs, typer.Option("--map-account", help="'DOMAIN\\user'=iisftp_name.")
+        Pairs, typer.Option("--map-account", help="'DOMAIN\\user=iisftp_name'; repeatable.")
     ] = None,
     cert: Annotated[
         Pairs, typer.Option("--cert", help="THUMBPRINT=FILE.pfx (or PEM); repeatable.")
