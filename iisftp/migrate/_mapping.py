@@ -115,12 +115,12 @@ class MigrationMapping:
             for m in _VARIABLE.finditer(norm)
             if m.group(1).upper() not in WINDOWS_VARIABLES
         )
-        for rules, origin in ((self.paths, ""), (DEFAULT_PATHS, "default")):
-            for key in sorted(rules, key=lambda k: -len(_normalize(k))):
-                rest = _under(norm, _normalize(key))
-                if rest is not None:
-                    rule = self.rule("paths", key) if rules is self.paths else origin
-                    return PathResult(_join(rules[key], rest), f"{rule}: {key}")
+        for rules in (self.paths, DEFAULT_PATHS):
+            found = _longest_rule(norm, rules)
+            if found is not None:
+                key, rest = found
+                rule = self.rule("paths", key) if rules is self.paths else "default"
+                return PathResult(_join(rules[key], rest), f"{rule}: {key}")
         return PathResult(self._fallback(norm), "fallback", True, unknown)
 
     def _fallback(self, norm: str) -> str:
@@ -211,6 +211,15 @@ def _normalize(path: str) -> str:
     if unc:
         text = "\\" + text
     return text.rstrip("\\") if len(text) > 3 else text
+
+
+def _longest_rule(norm: str, rules: Mapping[str, str]) -> tuple[str, str] | None:
+    """(rule key, rest of the path) for the longest rule `norm` lies under."""
+    for key in sorted(rules, key=lambda k: -len(_normalize(k))):
+        rest = _under(norm, _normalize(key))
+        if rest is not None:
+            return key, rest
+    return None
 
 
 def _under(path: str, prefix: str) -> str | None:
