@@ -22,6 +22,7 @@ from iisftp.server.effects import (
     CloseData,
     LoginFailed,
     OpenPassive,
+    Outcome,
     StartTls,
     StopTls,
     Transfer,
@@ -53,8 +54,8 @@ class ControlProtocol(asyncio.Protocol):
         self._handshaking = False
         self._unwrapping: ssl.SSLObject | None = None  # old TLS layer after CCC
         self._ccc_buf = b""
-        self._passive: data.PassivePort | None = None
-        self._job: data.DataJob | None = None
+        self._passive: data.DataChannel | None = None  # opened by PASV/EPSV
+        self._job: data.DataChannel | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._last = self.loop.time()
         self._closed = False
@@ -249,8 +250,7 @@ class ControlProtocol(asyncio.Protocol):
                 self._stop_tls(item.pending)
             elif isinstance(item, OpenPassive):
                 self._close_passive()
-                self._passive = data.open_passive(self.local_ip, self.server.passive_range)
-                port = self._passive.port if self._passive else None
+                port = self._open_passive()
                 self._apply(self.session.passive_done(port))
             elif isinstance(item, CloseData):
                 self._close_passive()
@@ -279,31 +279,45 @@ class ControlProtocol(asyncio.Protocol):
 
         fut.add_done_callback(done)
 
-    def _start_transfer(self, item: Transfer) -> None:
-        assert self.session is not None
+    def _channel(self, passive: data.PassivePort | None) -> data.DataChannel:
+        assert self.session is not None and self.session.site is not None
         site = self.session.site
-        assert site is not None
-        passive, self._passive = self._passive, None
-        if item.protect and self.tls_ctx is None:
-            try:
-                self.tls_ctx = self.server.tls_context(site)
-            except (OSError, ssl.SSLError):
-                self.tls_ctx = None
-        job = data.DataJob(
-            item,
-            passive=passive if item.active is None else None,
+        holder: list[data.DataChannel] = []
+        channel = data.DataChannel(
+            passive=passive,
             client_ip=self.session.peer.client_ip,
             local_ip=self.local_ip,
             match_pasv=site.data_channel_security.match_client_address_for_pasv,
             tls=self.tls_ctx,
-            on_done=lambda r: self.loop.call_soon_threadsafe(self._transfer_done, job, r),
+            timeout=float(site.connections.data_channel_timeout),
+            on_done=lambda r: self.loop.call_soon_threadsafe(self._transfer_done, holder[0], r),
         )
-        if passive is not None and item.active is not None:
-            passive.close()
-        self._job = job
-        job.start()
+        holder.append(channel)
+        return channel
 
-    def _transfer_done(self, job: data.DataJob, result: TransferResult) -> None:
+    def _open_passive(self) -> int | None:
+        assert self.session is not None
+        port = data.open_passive(self.local_ip, self.server.passive_range)
+        if port is None:
+            return None
+        self._passive = self._channel(port)
+        # Accept now; handshake early when the data channel will be protected.
+        self._passive.open(early_tls=self.session.prot == "P" and self.tls_ctx is not None)
+        return port.port
+
+    def _start_transfer(self, item: Transfer) -> None:
+        channel, self._passive = self._passive, None
+        if item.active is not None:
+            if channel is not None:
+                channel.abort()
+            channel = self._channel(None)
+        if channel is None:  # cannot happen: the session checked for a data target
+            self._apply(self.session.transfer_done(TransferResult(Outcome.NO_CONNECTION)))
+            return
+        self._job = channel
+        channel.run(item)
+
+    def _transfer_done(self, job: data.DataChannel, result: TransferResult) -> None:
         if self._job is job:
             self._job = None
         self._last = self.loop.time()
@@ -319,7 +333,7 @@ class ControlProtocol(asyncio.Protocol):
 
     def _close_passive(self) -> None:
         if self._passive is not None:
-            self._passive.close()
+            self._passive.abort()
             self._passive = None
 
     def _close(self, reset: bool = False) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from iisftp.server.effects import Direction, Outcome, Transfer, TransferResult
 
-__all__ = ["DataJob", "PassivePort", "open_passive"]
+__all__ = ["DataChannel", "PassivePort", "open_passive"]
 
 log = logging.getLogger("iisftp.server.data")
 CHUNK = 1 << 20
@@ -66,37 +66,61 @@ class _Aborted(Exception):
     pass
 
 
-class DataJob:
-    """One transfer; `run()` in a worker thread, `abort()` from the control side."""
+class DataChannel:
+    """One data connection and the transfer on it, run in a worker thread.
+
+    Passive: `open()` right after PASV/EPSV accepts the client's connection and,
+    when PROT P is in force, completes the TLS handshake before the transfer
+    command arrives (clients such as curl connect and send ClientHello at once
+    and stall until answered). `run(transfer)` hands over the transfer; the
+    result goes to `on_done` (only for a channel that was given a transfer).
+    Active: `run(transfer)` connects to the PORT/EPRT target, then transfers.
+    """
 
     def __init__(
         self,
-        transfer: Transfer,
         *,
         passive: PassivePort | None,
         client_ip: str,
         local_ip: str,
         match_pasv: bool,
         tls: ssl.SSLContext | None,
+        timeout: float,
         on_done: Callable[[TransferResult], None],
     ) -> None:
-        self.t = transfer
         self.passive = passive
         self.client_ip = client_ip
         self.local_ip = local_ip
         self.match_pasv = match_pasv
         self.tls = tls
+        self.timeout = timeout
         self.on_done = on_done
         self.conn: socket.socket | None = None
         self.nbytes = 0
+        self.t: Transfer | None = None
+        self._early: TransferResult | None = None  # failure found before the transfer
+        self._go = threading.Event()
         self._aborted = False
+        self._started = False
         self._wake_r, self._wake_w = socket.socketpair()
 
-    def start(self) -> None:
-        threading.Thread(target=self.run, name="iisftp-data", daemon=True).start()
+    def open(self, early_tls: bool) -> None:
+        """Passive: start accepting now (and handshake when `early_tls`)."""
+        self._started = True
+        threading.Thread(
+            target=self._main, args=(early_tls,), name="iisftp-data", daemon=True
+        ).start()
+
+    def run(self, transfer: Transfer) -> None:
+        self.t = transfer
+        self.timeout = transfer.timeout
+        if not self._started:
+            self.open(False)
+        self._go.set()
 
     def abort(self) -> None:
         self._aborted = True
+        self._go.set()
         try:
             self._wake_w.send(b"x")
         except OSError:
@@ -109,8 +133,12 @@ class DataJob:
                 pass
 
     # ---- worker thread --------------------------------------------------
-    def run(self) -> None:
+    def _main(self, early_tls: bool) -> None:
+        result: TransferResult | None = None
         try:
+            if self.passive is not None:
+                self._prepare(early_tls)
+            self._go.wait()
             result = self._run()
         except _Aborted:
             result = TransferResult(Outcome.ABORTED, self.nbytes)
@@ -118,50 +146,68 @@ class DataJob:
             log.exception("data transfer failed")
             result = TransferResult(Outcome.LOCAL_ERROR, self.nbytes, str(exc))
         finally:
-            for s in (self.conn, self._wake_r, self._wake_w):
-                if s is not None:
+            for sock in (self.conn, self._wake_r, self._wake_w):
+                if sock is not None:
                     try:
-                        s.close()
+                        sock.close()
                     except OSError:
                         pass
             if self.passive is not None:
                 self.passive.close()
-        self.on_done(result)
+        if self.t is not None:
+            self.on_done(result)
+
+    def _prepare(self, early_tls: bool) -> None:
+        """Passive: accept (and maybe handshake) before the transfer command."""
+        self.conn = self._accept()
+        if self.conn is None:
+            self._early = TransferResult(Outcome.NO_CONNECTION)
+        elif early_tls:
+            self._early = self._handshake()
+
+    def _handshake(self) -> TransferResult | None:
+        raw = self.conn
+        assert raw is not None
+        if self.tls is None:
+            return TransferResult(Outcome.TLS_FAILED, 0, "no TLS context")
+        try:
+            sconn = self.tls.wrap_socket(
+                raw, server_side=True, do_handshake_on_connect=False, suppress_ragged_eofs=False
+            )
+            self.conn = sconn
+            sconn.do_handshake()
+        except (ssl.SSLError, OSError) as exc:
+            if self._aborted:
+                raise _Aborted from None
+            return TransferResult(Outcome.TLS_FAILED, 0, str(exc))
+        return None
 
     def _run(self) -> TransferResult:
-        raw = self._connect()
-        if raw is None:
-            return TransferResult(Outcome.NO_CONNECTION)
-        self.conn = raw
-        if self._aborted:
+        if self._aborted or self.t is None:
             raise _Aborted
-        conn: socket.socket = raw
-        if self.t.protect:
-            if self.tls is None:
-                return TransferResult(Outcome.TLS_FAILED, 0, "no TLS context")
-            try:
-                sconn = self.tls.wrap_socket(
-                    raw,
-                    server_side=True,
-                    do_handshake_on_connect=False,
-                    suppress_ragged_eofs=False,
-                )
-                self.conn = conn = sconn
-                sconn.do_handshake()
-            except (ssl.SSLError, OSError) as exc:
-                if self._aborted:
-                    raise _Aborted from None
-                return TransferResult(Outcome.TLS_FAILED, 0, str(exc))
-            if self.t.require_reuse and not sconn.session_reused:
-                log.info("data connection from %s did not resume the TLS session", self.client_ip)
-                return TransferResult(Outcome.NOT_RESUMED)
+        if self._early is not None:
+            return self._early
+        if self.conn is None:
+            self.conn = self._connect_active()
+            if self.conn is None:
+                return TransferResult(Outcome.NO_CONNECTION)
+        is_tls = isinstance(self.conn, ssl.SSLSocket)
+        if self.t.protect and not is_tls:
+            failed = self._handshake()
+            if failed is not None:
+                return failed
+        elif is_tls and not self.t.protect:
+            return TransferResult(Outcome.TLS_FAILED, 0, "PROT changed after PASV")
+        conn = self.conn
+        if isinstance(conn, ssl.SSLSocket) and self.t.require_reuse and not conn.session_reused:
+            log.info("data connection from %s did not resume the TLS session", self.client_ip)
+            return TransferResult(Outcome.NOT_RESUMED)
+        conn.settimeout(self.timeout)
         try:
             if self.t.direction is Direction.SEND:
                 self._send(conn)
             else:
-                outcome = self._recv(conn)
-                if outcome is not Outcome.OK:
-                    return TransferResult(outcome, self.nbytes)
+                self._recv(conn)
         except _Aborted:
             raise
         except (ssl.SSLEOFError, ConnectionError, TimeoutError, ssl.SSLError) as exc:
@@ -177,41 +223,45 @@ class DataJob:
         self._close(conn)
         return TransferResult(Outcome.OK, self.nbytes)
 
-    def _connect(self) -> socket.socket | None:
-        timeout = self.t.timeout
-        if self.t.active is not None:
-            try:
-                family = socket.AF_INET6 if ":" in self.t.active[0] else socket.AF_INET
-                sock = socket.socket(family, socket.SOCK_STREAM)
-                sock.settimeout(timeout)
-                if family == (socket.AF_INET6 if ":" in self.local_ip else socket.AF_INET):
-                    sock.bind((self.local_ip, 0))
-                sock.connect(self.t.active)
-                return sock
-            except OSError:
-                return None
-        if self.passive is None:
+    def _connect_active(self) -> socket.socket | None:
+        assert self.t is not None and self.t.active is not None
+        try:
+            family = socket.AF_INET6 if ":" in self.t.active[0] else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.settimeout(self.timeout)
+            if family == (socket.AF_INET6 if ":" in self.local_ip else socket.AF_INET):
+                sock.bind((self.local_ip, 0))
+            sock.connect(self.t.active)
+        except OSError:
             return None
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def _accept(self) -> socket.socket | None:
+        assert self.passive is not None
         listener = self.passive.sock
+        client = self.client_ip.removeprefix("::ffff:")
         while not self._aborted:
-            ready, _, _ = select.select([listener, self._wake_r], [], [], timeout)
+            ready, _, _ = select.select([listener, self._wake_r], [], [], self.timeout)
             if not ready:
                 return None  # dataChannelTimeout
             if self._wake_r in ready:
                 raise _Aborted
             conn, addr = listener.accept()
-            peer = addr[0][7:] if addr[0].startswith("::ffff:") else addr[0]
-            client = self.client_ip[7:] if self.client_ip.startswith("::ffff:") else self.client_ip
+            peer = addr[0].removeprefix("::ffff:")
             if self.match_pasv and peer != client:
                 log.warning("refused passive data connection from %s (client is %s)", peer, client)
                 conn.close()
                 continue
-            conn.settimeout(timeout)
+            conn.settimeout(self.timeout)
+            # No Nagle: the last small segment and close_notify must not wait for an ACK.
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return conn
         raise _Aborted
 
     def _send(self, conn: socket.socket) -> None:
         t = self.t
+        assert t is not None
         if t.produce is not None:
             for chunk in t.produce():
                 if self._aborted:
@@ -235,7 +285,7 @@ class DataJob:
 
     def _open_target(self):
         t = self.t
-        assert t.path is not None
+        assert t is not None and t.path is not None
         if t.temp_path is not None:
             return open(t.temp_path, "wb", buffering=0)
         if t.append:
@@ -245,7 +295,7 @@ class DataJob:
         f.truncate()
         return f
 
-    def _recv(self, conn: socket.socket) -> Outcome:
+    def _recv(self, conn: socket.socket) -> None:
         is_tls = isinstance(conn, ssl.SSLSocket)
         buf = bytearray(CHUNK)
         view = memoryview(buf)
@@ -268,13 +318,12 @@ class DataJob:
                     self.nbytes += got
         if self._aborted:
             raise _Aborted
-        return Outcome.OK
 
     def _close(self, conn: socket.socket) -> None:
         """Orderly end: close_notify both ways under TLS, FIN in clear."""
         try:
             if isinstance(conn, ssl.SSLSocket):
-                conn.settimeout(min(self.t.timeout, 5.0))
+                conn.settimeout(min(self.timeout, 5.0))
                 conn.unwrap()
             else:
                 conn.shutdown(socket.SHUT_WR)
