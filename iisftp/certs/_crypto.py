@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from iisftp.certs._model import parse_san_entry
-from iisftp.certs.securefile import read_bounded
 from iisftp.errors import UsageError
+from iisftp.fsutil import read_bounded
 
 __all__ = ["Bundle", "PrivateKey", "load_bundle", "make_self_signed"]
 

@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives import serialization
 
 from iisftp.certs import _crypto
 from iisftp.certs._model import StoredCertificate, describe, normalize_thumbprint, thumbprint_of
-from iisftp.certs.securefile import read_bounded, write_atomic
 from iisftp.errors import IisftpError, Location, UsageError
+from iisftp.fsutil import atomic_write, read_bounded
 
 __all__ = ["DEFAULT_STORE", "CertStore", "ImportResult"]
 
@@ -167,7 +167,7 @@ class CertStore:
             data = _crypto.pfx_bytes(bundle, stored.friendly_name, password)
         else:
             data = _crypto.chain_pem(chain) + (_crypto.key_pem(key, password) if key else b"")
-        write_atomic(dest, data, 0o600 if key is not None else 0o644)
+        atomic_write(dest, data, 0o600 if key is not None else 0o644)
         return dest
 
     def remove(self, thumbprint: str, store_name: str = DEFAULT_STORE) -> StoredCertificate:
@@ -225,10 +225,10 @@ class CertStore:
         tp = thumbprint_of(bundle.leaf)
         # Key and metadata before the .pem, so a reader never sees a certificate without them.
         if bundle.key is not None:
-            write_atomic(folder / f"{tp}.key", _crypto.key_pem(bundle.key), 0o600)
+            atomic_write(folder / f"{tp}.key", _crypto.key_pem(bundle.key), 0o600)
         meta = json.dumps({"friendly_name": friendly_name}, ensure_ascii=False).encode()
-        write_atomic(folder / f"{tp}.json", meta + b"\n", 0o644)
-        write_atomic(folder / f"{tp}.pem", _crypto.chain_pem(bundle.chain), 0o644)
+        atomic_write(folder / f"{tp}.json", meta + b"\n", 0o644)
+        atomic_write(folder / f"{tp}.pem", _crypto.chain_pem(bundle.chain), 0o644)
         return self._load(folder, tp)
 
     def _load(self, folder: Path, tp: str) -> StoredCertificate:

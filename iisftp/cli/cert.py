@@ -15,10 +15,10 @@ from typing import Annotated
 import typer
 
 from iisftp.certs import DEFAULT_STORE, CertStore, StoredCertificate
-from iisftp.certs.securefile import read_bounded
 from iisftp.cli.options import ConfigOption, JsonOption, folder
 from iisftp.cli.user import read_stdin_secret
 from iisftp.errors import UsageError
+from iisftp.fsutil import read_bounded
 
 app = typer.Typer(
     help="Manage the certificate store that serverCertStoreName/serverCertHash refer to.",

@@ -18,8 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from iisftp.certs.securefile import read_bounded, write_atomic
 from iisftp.errors import ConfigError, IisftpError, Location, UsageError
+from iisftp.fsutil import atomic_write, read_bounded
 from iisftp.users import passwords
 
 __all__ = ["User", "UserStore", "validate_name", "validate_role"]
@@ -215,7 +215,7 @@ class UserStore:
         text = json.dumps({"version": VERSION, "users": users}, indent=2, ensure_ascii=False)
         data = (text + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path, data, 0o600)
+        atomic_write(self.path, data, 0o600)
         self._digest = hashlib.sha256(data).hexdigest()
         self._stamp = _stamp(self.path)
         self._dirty = False

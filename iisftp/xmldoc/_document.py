@@ -19,9 +19,9 @@ from pathlib import Path
 from lxml import etree
 
 from iisftp.errors import ConfigError, Location, UsageError
+from iisftp.fsutil import atomic_write
 from iisftp.xmldoc import _layout, _text
 from iisftp.xmldoc._parse import DEFAULT_MAX_SIZE, check_size, decode_text, parse_bytes
-from iisftp.xmldoc._save import atomic_write
 
 __all__ = ["Document"]
 
@@ -115,7 +115,7 @@ class Document:
             self._check_unchanged()
         mode = os.stat(self._path).st_mode & 0o7777 if self._path and self._path.exists() else None
         data = self.to_bytes()
-        self._stat = atomic_write(target, data, fallback_mode=mode)
+        self._stat = atomic_write(target, data, new_file_mode=mode)
         self._data, self._path, self.filename = data, target, str(target)
         self.modified = False
 
