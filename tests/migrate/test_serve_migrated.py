@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from ftpclients import ReusingFTP_TLS
 from migrate_helpers import apphost_text, run
 
 from iisftp.certs import CertStore
@@ -127,18 +128,6 @@ def test_virtual_directory_users_and_rules(tmp_path: Path, ftp_root: Path) -> No
     assert not (ftp_root / "root.txt").exists()
 
 
-class _ReusingFTPS(ftplib.FTP_TLS):
-    """FTP_TLS whose data connections resume the control session (as FileZilla does)."""
-
-    def ntransfercmd(self, cmd, rest=None):  # type: ignore[no-untyped-def]
-        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
-        if self._prot_p:
-            conn = self.context.wrap_socket(
-                conn, server_hostname=self.host, session=self.sock.session
-            )
-        return conn, size
-
-
 def test_ftps_site_with_migrated_certificate(tmp_path: Path, ftp_root: Path) -> None:
     scratch = CertStore(tmp_path / "windows-store")
     cert = scratch.create_self_signed("ftp", ["localhost"])
@@ -174,7 +163,7 @@ def test_ftps_site_with_migrated_certificate(tmp_path: Path, ftp_root: Path) -> 
         with pytest.raises(ftplib.error_perm, match=r"^534"):
             plain.login("alice", PASSWORD)  # SslRequire: no login in clear text
         plain.close()
-        ftps = _ReusingFTPS(context=context, timeout=10)
+        ftps = ReusingFTP_TLS(context=context, timeout=10)
         ftps.connect("localhost", port)
         ftps.login("alice", PASSWORD)
         ftps.prot_p()
