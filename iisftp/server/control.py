@@ -102,6 +102,15 @@ class ControlProtocol(asyncio.Protocol):
         else:
             self._apply(self.session.receive(data_))
 
+    def _rearm_if_sooner(self) -> None:
+        """A shorter limit now applies (e.g. controlChannelTimeout after login)."""
+        limit = self.session.idle_timeout if self.session is not None else None
+        if limit is not None and self._timer is not None and not self._closed:
+            due = self._last + limit
+            if due < self._timer.when() - 0.01:
+                self._timer.cancel()
+                self._arm_timer(due - self.loop.time())
+
     def eof_received(self) -> bool:
         return False  # close our side too
 
@@ -266,6 +275,7 @@ class ControlProtocol(asyncio.Protocol):
                     self._close()  # denyByFailure: limit reached, the address is now blocked
             elif isinstance(item, Close):
                 self._close(item.reset)
+        self._rearm_if_sooner()
 
     def _authenticate(self, item: Authenticate) -> None:
         fut = self.loop.run_in_executor(

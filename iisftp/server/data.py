@@ -160,6 +160,8 @@ class DataChannel:
     def _prepare(self, early_tls: bool) -> None:
         """Passive: accept (and maybe handshake) before the transfer command."""
         self.conn = self._accept()
+        assert self.passive is not None
+        self.passive.close()  # one connection per PASV: free the port at once
         if self.conn is None:
             self._early = TransferResult(Outcome.NO_CONNECTION)
         elif early_tls:

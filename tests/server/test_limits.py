@@ -128,3 +128,31 @@ def test_slot_freed_after_disconnect(serve, content: Path) -> None:
         assert c.cmd("QUIT") == "221 Goodbye."
         assert c.file.readline() == b""
         c.close()
+
+
+def test_passive_port_range(serve, content: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        low = probe.getsockname()[1]
+    server = serve(make_site(content), passive_port_range=(low, low + 2))
+    c = _logged_in(port_of(server))
+    ports = set()
+    for _ in range(3):
+        reply = c.cmd("EPSV")
+        ports.add(int(reply.split("|||")[1].rstrip("|)")))
+    assert ports <= {low, low + 1, low + 2}
+
+
+def test_data_channel_timeout(serve, content: Path) -> None:
+    site = make_site(content, connections=Connections(data_channel_timeout=1))
+    c = _logged_in(port_of(serve(site)))
+    assert c.cmd("PASV").startswith("227")
+    c.sock.sendall(b"RETR hello.txt\r\n")
+    assert c.reply().startswith("150")
+    assert c.reply() == "425 Cannot open data connection."  # nobody connected
+
+
+def test_idle_logged_in_session_is_cut(serve, content: Path) -> None:
+    site = make_site(content, connections=Connections(control_channel_timeout=1))
+    c = _logged_in(port_of(serve(site)))
+    assert c.reply() == "421 Control connection timed out "

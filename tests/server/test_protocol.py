@@ -298,3 +298,33 @@ def test_virtual_hosts(content: Path, tmp_path: Path) -> None:
     p2.cmd("USER a.example|bob")
     assert p2.text("PASS hunter2") == "230 User logged in."
     assert p2.session.site is a
+
+
+def test_domain_style_host_names(content: Path) -> None:
+    a = make_site(content, name="A", host="a.example")
+    p = Pair((a,))
+    p.session = type(p.session)(
+        replace(p.session.config, use_domain_name_as_host_name=True), p.session.peer
+    )
+    p.cmd("USER a.example\\bob")
+    assert p.text("PASS hunter2") == "230 User logged in."
+
+
+def test_help_and_stat(content: Path) -> None:
+    p = Pair(make_site(content))
+    p.login("bob", "hunter2", tls=False)
+    helped = p.cmd("HELP")
+    assert helped.code == 214 and any("RETR" in line for line in helped.lines)
+    assert p.text("HELP mlsd") == "214 Syntax: MLSD [<sp> path]"
+    stat = p.cmd("STAT")
+    assert stat.code == 211 and "Logged in as bob" in stat.lines
+    listing = p.cmd("STAT /")
+    assert listing.code == 213 and any(line.endswith(" hello.txt") for line in listing.lines)
+
+
+def test_illegal_transition_is_a_local_error(content: Path) -> None:
+    from iisftp.server.session import LocalProtocolError, State
+
+    p = Pair(make_site(content))
+    with pytest.raises(LocalProtocolError):
+        p.session.goto(State.TRANSFER)
