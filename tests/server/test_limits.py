@@ -114,8 +114,8 @@ def test_max_connections(serve, content: Path) -> None:
     port2 = port_of(serve(reset))
     keep = Line(port2)
     keep.reply()
-    victim = Line(port2)
-    with pytest.raises(ConnectionResetError):
+    with pytest.raises(ConnectionResetError):  # at connect() or at the first read
+        victim = Line(port2)
         victim.sock.recv(100)
     keep.close()
 
