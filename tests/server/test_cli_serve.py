@@ -76,7 +76,8 @@ def free_port() -> int:
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
-def test_serve_end_to_end(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_serve_end_to_end(tmp_path: Path, stop_signal: signal.Signals) -> None:
     folder, root = tmp_path / "cfg", tmp_path / "content"
     folder.mkdir()
     root.mkdir()
@@ -121,7 +122,7 @@ def test_serve_end_to_end(tmp_path: Path) -> None:
         )
         assert clear.returncode != 0 and b"534" in clear.stderr
     finally:
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(stop_signal)
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert PASSWORD not in err and "logged in" in err

@@ -156,3 +156,12 @@ def test_idle_logged_in_session_is_cut(serve, content: Path) -> None:
     site = make_site(content, connections=Connections(control_channel_timeout=1))
     c = _logged_in(port_of(serve(site)))
     assert c.reply() == "421 Control connection timed out "
+
+
+def test_stalled_auth_handshake_is_cut(serve, content: Path) -> None:
+    site = make_site(content, connections=Connections(unauthenticated_timeout=1))
+    c = Line(port_of(serve(site)))
+    c.reply()
+    assert c.cmd("AUTH TLS").startswith("234")
+    # Never send a ClientHello: the server must hang up, not wait forever.
+    assert c.file.readline() == b""
