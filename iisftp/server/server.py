@@ -7,7 +7,10 @@ certificate callbacks, and one ControlProtocol per accepted connection.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +28,10 @@ from iisftp.server.session import SessionConfig
 __all__ = ["FtpServer"]
 
 log = logging.getLogger("iisftp.server")
+
+# credentialsCache defaults (flushInterval="900"); the site model has no field for them.
+CREDENTIALS_TTL = 900.0
+CREDENTIALS_CACHE_SIZE = 10_000
 
 Authenticator = Callable[[str, str], object | None]
 CertificateLookup = Callable[[str, str], "tuple[Path, Path] | None"]
@@ -56,6 +63,8 @@ class FtpServer:
         self._connections: set[ControlProtocol] = set()
         self._counts: dict[str, int] = {}
         self._failures: dict[str, list[float]] = {}
+        self._credentials: dict[tuple[str, bytes], tuple[float, object]] = {}
+        self._cache_key = secrets.token_bytes(32)
         self._blocked: dict[str, float] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -63,11 +72,33 @@ class FtpServer:
 
     # ---- callbacks used by connections -------------------------------------
     def check_credentials(self, name: str, password: str) -> object | None:
+        """The authenticate callback behind IIS's credentials cache.
+
+        IIS-COMPAT: system.ftpServer/caching/credentialsCache (enabled, 900 s by
+        default) keeps successful logons, so a password hash (scrypt) is not
+        recomputed for every session. Only successes are cached, keyed by an HMAC
+        of the password under a per-process random key; nothing is ever logged.
+        """
+        digest = hmac.new(
+            self._cache_key, password.encode("utf-8", "surrogateescape"), hashlib.sha256
+        ).digest()
+        key = (name, digest)
+        now = time.monotonic()
+        hit = self._credentials.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
         try:
-            return self._authenticate(name, password)
+            user = self._authenticate(name, password)
         except Exception:  # a broken user store must not kill the session
             log.exception("authenticate callback failed for %r", name)
             return None
+        if user is not None:
+            if len(self._credentials) >= CREDENTIALS_CACHE_SIZE:
+                self._credentials.clear()
+            self._credentials[key] = (now + CREDENTIALS_TTL, user)
+        else:
+            self._credentials.pop(key, None)
+        return user
 
     def cert_available(self, site: FtpSite) -> bool:
         return self._certs.get(site.name) is not None

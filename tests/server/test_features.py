@@ -167,3 +167,24 @@ def test_deny_by_failure_blocks_the_address(serve, content: Path) -> None:
     with pytest.raises((ConnectionError, EOFError, OSError)):
         blocked = ftplib.FTP(timeout=10)
         blocked.connect("127.0.0.1", port)
+
+
+def test_credentials_cache(content: Path) -> None:
+    from iisftp.model.site import ServerSettings
+    from iisftp.server import FtpServer
+    from tests.server.conftest import authenticate
+
+    calls: list[str] = []
+
+    def counting(name: str, password: str):
+        calls.append(name)
+        return authenticate(name, password)
+
+    server = FtpServer(
+        ServerSettings((make_site(content),)), authenticate=counting, certificate=lambda s, t: None
+    )
+    assert server.check_credentials("alice", "secret") is not None
+    assert server.check_credentials("alice", "secret") is not None
+    assert server.check_credentials("alice", "wrong") is None
+    assert server.check_credentials("alice", "wrong") is None
+    assert calls == ["alice", "alice", "alice"]  # successes cached, failures never
