@@ -14,6 +14,7 @@ import importlib.util
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,7 +37,18 @@ def install_peers() -> None:
     """pip/apt installs, each only when missing."""
     if not (importlib.util.find_spec("pyftpdlib") and importlib.util.find_spec("OpenSSL")):
         print("installing pyftpdlib + pyopenssl (pip) ...", flush=True)
-        _quiet([sys.executable, "-m", "pip", "install", "-q", "pyftpdlib", "pyopenssl"])
+        argv = [sys.executable, "-m", "pip", "install", "-q", "pyftpdlib", "pyopenssl"]
+        try:
+            from importlib.metadata import version
+
+            # Keep iisftp's own cryptography: pick a pyopenssl that fits it, never upgrade it.
+            pin = f"cryptography=={version('cryptography')}\n"
+        except ImportError:
+            pin = ""
+        with tempfile.NamedTemporaryFile("w", suffix=".txt") as constraints:
+            constraints.write(pin)
+            constraints.flush()
+            _quiet([*argv, "-c", constraints.name] if pin else argv)
     if not (shutil.which("vsftpd") or Path("/usr/sbin/vsftpd").exists()):
         if shutil.which("apt-get") is None:
             print("  no apt-get: vsftpd will be skipped")
