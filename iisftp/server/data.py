@@ -102,6 +102,7 @@ class DataChannel:
         self._go = threading.Event()
         self._aborted = False
         self._started = False
+        self._reported = False
         self._wake_r, self._wake_w = socket.socketpair()
 
     def open(self, early_tls: bool) -> None:
@@ -125,6 +126,8 @@ class DataChannel:
             self._wake_w.send(b"x")
         except OSError:
             pass
+        if self.passive is not None:
+            self.passive.close()  # free the port now: the next PASV may want it
         conn = self.conn
         if conn is not None:
             try:  # wakes a blocked send/recv; the base method leaves SSL state alone
@@ -154,7 +157,11 @@ class DataChannel:
                         pass
             if self.passive is not None:
                 self.passive.close()
-        if self.t is not None:
+        self._report(result)
+
+    def _report(self, result: TransferResult | None) -> None:
+        if self.t is not None and result is not None and not self._reported:
+            self._reported = True
             self.on_done(result)
 
     def _prepare(self, early_tls: bool) -> None:
@@ -222,6 +229,9 @@ class DataChannel:
             # Socket errors are the peer's; file errors are ours.
             kind = Outcome.TRUNCATED if exc.errno in (32, 104, 110) else Outcome.LOCAL_ERROR
             return TransferResult(kind, self.nbytes, str(exc))
+        # IIS-COMPAT (KB2505047): 226 goes out before the data connection's
+        # shutdown handshake finishes; close_notify is still sent and awaited.
+        self._report(TransferResult(Outcome.OK, self.nbytes))
         self._close(conn)
         return TransferResult(Outcome.OK, self.nbytes)
 
@@ -244,12 +254,17 @@ class DataChannel:
         listener = self.passive.sock
         client = self.client_ip.removeprefix("::ffff:")
         while not self._aborted:
-            ready, _, _ = select.select([listener, self._wake_r], [], [], self.timeout)
-            if not ready:
-                return None  # dataChannelTimeout
-            if self._wake_r in ready:
-                raise _Aborted
-            conn, addr = listener.accept()
+            try:
+                ready, _, _ = select.select([listener, self._wake_r], [], [], self.timeout)
+                if self._wake_r in ready:
+                    raise _Aborted
+                if not ready:
+                    return None  # dataChannelTimeout
+                conn, addr = listener.accept()
+            except (OSError, ValueError):
+                if self._aborted:  # the listener was closed under us by abort()
+                    raise _Aborted from None
+                raise
             peer = addr[0].removeprefix("::ffff:")
             if self.match_pasv and peer != client:
                 log.warning("refused passive data connection from %s (client is %s)", peer, client)

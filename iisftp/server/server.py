@@ -63,6 +63,7 @@ class FtpServer:
         self._connections: set[ControlProtocol] = set()
         self._counts: dict[str, int] = {}
         self._failures: dict[str, list[float]] = {}
+        self._pools: dict[tuple[Path, Path], tlsconf.ContextPool] = {}
         self._credentials: dict[tuple[str, bytes], tuple[float, object]] = {}
         self._cache_key = secrets.token_bytes(32)
         self._blocked: dict[str, float] = {}
@@ -104,10 +105,14 @@ class FtpServer:
         return self._certs.get(site.name) is not None
 
     def tls_context(self, site: FtpSite | None):
+        """A new SSLContext for one control connection (and its data connections)."""
         pair = self._certs.get(site.name) if site is not None else None
         if pair is None:
             raise OSError("no certificate for this site")
-        return tlsconf.server_context(*pair)
+        pool = self._pools.get(pair)
+        if pool is None:
+            pool = self._pools[pair] = tlsconf.ContextPool(*pair)
+        return pool.get()
 
     def login_failed(self, client_ip: str) -> bool:
         """denyByFailure: record a failed logon; True when the address is now blocked."""
