@@ -18,12 +18,10 @@ Raise MAX_VERSION when old clients are gone.
 
 from __future__ import annotations
 
-import collections
 import ssl
-import threading
 from pathlib import Path
 
-__all__ = ["CIPHERS", "ContextPool", "server_context"]
+__all__ = ["CIPHERS", "server_context"]
 
 MAX_VERSION = ssl.TLSVersion.TLSv1_2
 CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!aNULL:!eNULL:!MD5:!SHA1"
@@ -40,38 +38,3 @@ def server_context(cert_file: Path, key_file: Path) -> ssl.SSLContext:
     ctx.set_alpn_protocols(["ftp"])
     ctx.load_cert_chain(str(cert_file), str(key_file))
     return ctx
-
-
-class ContextPool:
-    """Fresh per-connection contexts, built ahead of time in a background thread.
-
-    Building one costs ~3 ms (mostly PEM decoding in load_cert_chain, which runs
-    without the GIL), so a few are kept ready and AUTH never waits for one.
-    """
-
-    def __init__(self, cert_file: Path, key_file: Path, size: int = 4) -> None:
-        self.cert_file, self.key_file, self.size = cert_file, key_file, size
-        self._ready: collections.deque[ssl.SSLContext] = collections.deque()
-        self._want = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def get(self) -> ssl.SSLContext:
-        try:
-            ctx = self._ready.popleft()
-        except IndexError:
-            ctx = server_context(self.cert_file, self.key_file)
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._fill, name="iisftp-tls", daemon=True)
-            self._thread.start()
-        self._want.set()
-        return ctx
-
-    def _fill(self) -> None:
-        while True:
-            self._want.wait()
-            self._want.clear()
-            while len(self._ready) < self.size:
-                try:
-                    self._ready.append(server_context(self.cert_file, self.key_file))
-                except (OSError, ssl.SSLError):
-                    break  # the next get() reports the error synchronously
