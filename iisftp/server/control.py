@@ -298,7 +298,7 @@ class ControlProtocol(asyncio.Protocol):
             client_ip=self.session.peer.client_ip,
             local_ip=self.local_ip,
             match_pasv=site.data_channel_security.match_client_address_for_pasv,
-            tls=self.tls_ctx,
+            tls=lambda: self.tls_ctx,
             timeout=float(site.connections.data_channel_timeout),
             on_done=lambda r: self.loop.call_soon_threadsafe(self._transfer_done, holder[0], r),
         )

@@ -84,7 +84,7 @@ class DataChannel:
         client_ip: str,
         local_ip: str,
         match_pasv: bool,
-        tls: ssl.SSLContext | None,
+        tls: Callable[[], ssl.SSLContext | None],
         timeout: float,
         on_done: Callable[[TransferResult], None],
     ) -> None:
@@ -92,7 +92,7 @@ class DataChannel:
         self.client_ip = client_ip
         self.local_ip = local_ip
         self.match_pasv = match_pasv
-        self.tls = tls
+        self.tls = tls  # the control connection's context, read when needed
         self.timeout = timeout
         self.on_done = on_done
         self.conn: socket.socket | None = None
@@ -177,10 +177,11 @@ class DataChannel:
     def _handshake(self) -> TransferResult | None:
         raw = self.conn
         assert raw is not None
-        if self.tls is None:
+        ctx = self.tls()
+        if ctx is None:
             return TransferResult(Outcome.TLS_FAILED, 0, "no TLS context")
         try:
-            sconn = self.tls.wrap_socket(
+            sconn = ctx.wrap_socket(
                 raw, server_side=True, do_handshake_on_connect=False, suppress_ragged_eofs=False
             )
             self.conn = sconn
