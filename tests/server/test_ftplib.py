@@ -185,3 +185,24 @@ def test_policy_matrix(serve, content: Path, control, data) -> None:
         ]
     else:
         assert secure == ["230", "226"]
+
+
+@pytest.mark.parametrize("verb", ["CCC", "REIN"])
+def test_control_channel_back_to_clear(serve, content: Path, verb: str) -> None:
+    port = port_of(serve(make_site(content)))
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    assert raw.recv(100).startswith(b"220")
+    raw.sendall(b"AUTH TLS\r\n")
+    assert raw.recv(100).startswith(b"234")
+    tls = _client_ctx().wrap_socket(raw)
+    tls.sendall(b"USER bob\r\n")
+    assert tls.recv(100).startswith(b"331")
+    tls.sendall(b"PASS hunter2\r\n")
+    assert tls.recv(100).startswith(b"230")
+    tls.sendall(verb.encode() + b"\r\n")
+    assert tls.recv(100).startswith(b"200" if verb == "CCC" else b"220")
+    clear = tls.unwrap()  # close_notify both ways, then the same TCP connection in clear
+    clear.sendall(b"NOOP\r\n" if verb == "CCC" else b"PWD\r\n")
+    expected = b"200 NOOP" if verb == "CCC" else b"530 Please login"
+    assert clear.recv(100).startswith(expected)
+    clear.close()
