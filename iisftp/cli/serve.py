@@ -66,6 +66,12 @@ def _how_to_connect(addresses: list[tuple[str, str, int, bool]]) -> list[str]:
 
 async def _run(server) -> None:
     await server.start()
+    if not server.addresses:
+        await server.stop()
+        raise UsageError(
+            "no site starts automatically (every ftp site has serverAutoStart=false)",
+            "enable one with `iisftp site start-on-boot NAME`",
+        )
     typer.echo("iisftp is listening:")
     for line in _how_to_connect(server.addresses):
         typer.echo(line)
