@@ -15,6 +15,7 @@ import ssl
 from typing import TYPE_CHECKING
 
 from iisftp.server import data
+from iisftp.server import replies as R
 from iisftp.server.effects import (
     Abort,
     Authenticate,
@@ -367,8 +368,15 @@ class ControlProtocol(asyncio.Protocol):
             self.transport.abort()
 
     def shutdown(self) -> None:
-        """Server stop: end the session now."""
-        self._abort()
+        """Server stop: say so (421) where a reply can be sent, then end the session."""
+        s = self.session
+        if s is None or self._handshaking or s.state in (State.HANDSHAKE, State.SWITCHING):
+            self._abort()
+            return
+        if self._job is not None:
+            self._job.abort()
+        self._write(R.TOO_MANY.encode())
+        self._close()
 
     # ---- timeouts -----------------------------------------------------------
     def _arm_timer(self, delay: float | None = None) -> None:

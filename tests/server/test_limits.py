@@ -165,3 +165,20 @@ def test_stalled_auth_handshake_is_cut(serve, content: Path) -> None:
     assert c.cmd("AUTH TLS").startswith("234")
     # Never send a ClientHello: the server must hang up, not wait forever.
     assert c.file.readline() == b""
+
+
+def test_stop_tells_connected_clients(cert_pair, content: Path) -> None:
+    from iisftp.model.site import ServerSettings
+    from iisftp.server import FtpServer
+
+    server = FtpServer(
+        ServerSettings((make_site(content),)),
+        authenticate=lambda n, p: None,
+        certificate=lambda s, t: cert_pair,
+    )
+    server.start_in_thread()
+    c = Line(port_of(server))
+    assert c.reply().startswith("220")
+    server.stop_in_thread()
+    assert c.reply() == "421 Service not available, closing control connection."
+    assert c.file.readline() == b""
