@@ -176,7 +176,7 @@ class FtpSession:
     def tls_stopped(self) -> list[Output]:
         """CCC/REIN: the control channel is clear again."""
         self.secure = False
-        self.cleared = True
+        self.cleared = self._resume is S.READY  # CCC keeps the login; REIN starts over
         self._goto(self._resume)
         self._pump()
         return self._take()

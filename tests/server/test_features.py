@@ -102,6 +102,9 @@ def test_request_filtering(content: Path) -> None:
     assert p.text("SIZE sub/../hello.txt") == "550 Access is denied. "
     assert p.text("SIZE hello.txt") == "213 12"
     assert "_vti_bin" not in _listing(p, "NLST").decode()
+    assert p.text("CWD sub") == "250 CWD command successful."
+    assert p.text("CDUP") == "250 CWD command successful."  # not blocked by the ".." rule
+    assert p.text("PWD") == '257 "/" is current directory.'
 
 
 def test_ip_restrictions(content: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import os
+import posixpath
 import shutil
 import time
 from typing import TYPE_CHECKING
@@ -75,7 +76,8 @@ def cwd(s: FtpSession, arg: str) -> None:
 
 
 def cdup(s: FtpSession, arg: str) -> None:
-    cwd(s, "..")
+    # The parent as an absolute path: a denyUrlSequences ".." rule must not block CDUP.
+    cwd(s, posixpath.dirname(s.cwd.rstrip("/")) or "/")
 
 
 def mkd(s: FtpSession, arg: str) -> None:
