@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -30,6 +31,7 @@ from servers import Running, Unavailable, make_certificate, start_pyftpdlib, sta
 
 HERE = Path(__file__).resolve().parent
 SERVER_NAMES = ("iisftp", "pyftpdlib", "vsftpd")
+T = TypeVar("T")
 MB = 1_000_000  # throughput is reported in MB/s (10^6 bytes), like curl and the perf notes
 
 
@@ -277,18 +279,18 @@ def start_server(name: str, root: Path, cert: Path, key: Path, work: Path) -> Ru
     return start_iisftp(root, work)
 
 
-# (label, key, unit, higher_is_better)
+# (label, key, unit): the ratio columns divide iisftp by each peer
 ROWS = [
-    ("FTPS RETR {size}", "ftps_retr", "MB/s", True),
-    ("FTPS STOR {size}", "ftps_stor", "MB/s", True),
-    ("FTP RETR {size}", "ftp_retr", "MB/s", True),
-    ("FTP STOR {size}", "ftp_stor", "MB/s", True),
-    ("FTPS {n} x {small} files, one connection", "small_files", "files/s", True),
-    ("FTPS {p} parallel RETR of {mid}", "parallel", "MB/s total", True),
-    ("FTPS login rate (AUTH TLS+USER+PASS)", "login_rate", "sessions/s", True),
-    ("{idle} idle TLS sessions: RSS/session", "idle_rss_kib", "KiB", False),
-    ("{idle} idle TLS sessions: PSS/session", "idle_pss_kib", "KiB", False),
-    ("server RSS before the idle sessions", "base_rss_mib", "MiB", False),
+    ("FTPS RETR {size}", "ftps_retr", "MB/s"),
+    ("FTPS STOR {size}", "ftps_stor", "MB/s"),
+    ("FTP RETR {size}", "ftp_retr", "MB/s"),
+    ("FTP STOR {size}", "ftp_stor", "MB/s"),
+    ("FTPS {n} x {small} files, one connection", "small_files", "files/s"),
+    ("FTPS {p} parallel RETR of {mid}", "parallel", "MB/s total"),
+    ("FTPS login rate (AUTH TLS+USER+PASS)", "login_rate", "sessions/s"),
+    ("{idle} idle TLS sessions: RSS/session", "idle_rss_kib", "KiB"),
+    ("{idle} idle TLS sessions: PSS/session", "idle_pss_kib", "KiB"),
+    ("server RSS before the idle sessions", "base_rss_mib", "MiB"),
 ]
 
 
@@ -322,13 +324,8 @@ def run(opts: Options) -> dict[str, dict[str, float]]:
                     notes[name] = str(exc)
                     print(f"[{name}] not available: {exc}", flush=True)
             for name, server in running.items():
-                _measure(
-                    name,
-                    notes,
-                    results[name],
-                    lambda s=server: idle_sessions(s, opts.idle),
-                    merge=True,
-                )
+                idle = _measure(name, notes, lambda s=server: idle_sessions(s, opts.idle))
+                results[name].update(idle or {})
             cases: list[tuple[str, Callable[[Running], float]]] = [
                 ("ftps_retr", lambda s: retr(s, True, "big.bin", sizes["big"])),
                 ("ftps_stor", lambda s: stor(s, True, local_big, root, sizes["big"])),
@@ -341,7 +338,7 @@ def run(opts: Options) -> dict[str, dict[str, float]]:
             for rep in range(opts.repeats):
                 for key_, case in cases:
                     for name, server in running.items():
-                        value = _measure(name, notes, {}, lambda s=server, c=case: c(s))
+                        value = _measure(name, notes, lambda s=server, c=case: c(s))
                         if value is not None:
                             samples.setdefault((name, key_), []).append(value)
                 print(f"repetition {rep + 1}/{opts.repeats} done", flush=True)
@@ -370,20 +367,14 @@ def run(opts: Options) -> dict[str, dict[str, float]]:
     return results
 
 
-def _measure(
-    name: str, notes: dict[str, str], into: dict, fn: Callable[[], object], merge: bool = False
-):
+def _measure(name: str, notes: dict[str, str], fn: Callable[[], T]) -> T | None:
     """Run one measurement; a failure is recorded as a note, not a crash of the whole run."""
     try:
-        value = fn()
+        return fn()
     except Exception as exc:  # benchmark harness: report and carry on with the other figures
-        notes.setdefault(name, "")
-        notes[name] += f" [{type(exc).__name__}: {exc}]"
+        notes[name] = notes.get(name, "") + f" [{type(exc).__name__}: {exc}]"
         print(f"[{name}] failed: {exc}", flush=True)
         return None
-    if merge and isinstance(value, dict):
-        into.update(value)
-    return value
 
 
 def render(results: dict[str, dict[str, float]], labels: dict[str, object], repeats: int) -> str:
@@ -392,7 +383,7 @@ def render(results: dict[str, dict[str, float]], labels: dict[str, object], repe
     if "iisftp" in names:
         headers += [f"iisftp/{n}" for n in names if n != "iisftp"]
     rows = []
-    for label, key, unit, _higher in ROWS:
+    for label, key, unit in ROWS:
         row = [label.format(**labels), unit]
         row += [fmt(results[n].get(key)) for n in names]
         if "iisftp" in names:
