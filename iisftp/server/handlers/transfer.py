@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 import shutil
 import uuid
 from typing import TYPE_CHECKING
@@ -245,12 +246,20 @@ def stou(s: FtpSession, arg: str) -> None:
     _upload(s, f"{base}.{uuid.uuid4().hex[:8]}", "STOU")
 
 
+_SWITCH = re.compile(r"-[C1lFaAR]+")
+
+
 def _listing_target(s: FtpSession, arg: str) -> str:
-    words = [w for w in arg.split(" ") if w]
-    # Leading -la style switches are options, not names.
-    while words and words[0].startswith("-"):
-        words.pop(0)
-    return " ".join(words)
+    """The path of LIST/NLST `arg` without leading `-la`-style switches.
+
+    IIS-COMPAT (KB2505047): only -C -1 -l -F -a -A (and -R) count as switches;
+    anything else, e.g. `-x`, is a file name."""
+    rest = arg.lstrip(" ")
+    while True:
+        token, sep, tail = rest.partition(" ")
+        if not _SWITCH.fullmatch(token):
+            return rest
+        rest = tail.lstrip(" ") if sep else ""
 
 
 def _list_common(s: FtpSession, arg: str, verb: str) -> None:
