@@ -328,3 +328,35 @@ def test_illegal_transition_is_a_local_error(content: Path) -> None:
     p = Pair(make_site(content))
     with pytest.raises(LocalProtocolError):
         p.session.goto(State.TRANSFER)
+
+
+# (commands that reach the state, state, line, reply, next state)
+STATES = [
+    ([], "NEED_USER", "USER bob", "331 Password required", "NEED_PASS"),
+    (["USER bob"], "NEED_PASS", "PASS nope", "530 User cannot log in.", "NEED_USER"),
+    (["USER bob"], "NEED_PASS", "PASS hunter2", "230 User logged in.", "READY"),
+    (["USER bob"], "NEED_PASS", "USER alice", "331 Password required", "NEED_PASS"),
+    (["USER bob", "PASS hunter2"], "READY", "USER alice", "331 Password required", "NEED_PASS"),
+    (["USER bob", "PASS hunter2"], "READY", "REIN", "220 Microsoft FTP Service", "NEED_USER"),
+    (["USER bob", "PASS hunter2"], "READY", "QUIT", "221 Goodbye.", "CLOSED"),
+    (
+        ["USER bob", "PASS hunter2"],
+        "READY",
+        "PASV",
+        "227 Entering Passive Mode (127,0,0,1,195,80).",
+        "READY",
+    ),
+    ([], "NEED_USER", "AUTH TLS", "234 AUTH command ok. Expecting TLS Negotiation.", "NEED_USER"),
+]
+
+
+@pytest.mark.parametrize(("before", "state", "line", "expected", "after"), STATES)
+def test_state_table(content: Path, before, state, line, expected, after) -> None:
+    from iisftp.server.session import State
+
+    p = Pair(make_site(content))
+    for cmd in before:
+        p.cmd(cmd)
+    assert p.session.state is State[state]
+    assert p.text(line) == expected
+    assert p.session.state is State[after]
