@@ -139,7 +139,12 @@ class ControlProtocol(asyncio.Protocol):
         assert self.session is not None
         try:
             if self.tls_ctx is None:
-                self.tls_ctx = self.server.tls_context(self.session.site)
+                # Before HOST, an implicit listener of host-named sites only has no
+                # site yet: use the first one with a certificate.
+                site = self.session.site or next(
+                    (s for s in self.config.sites if self.server.cert_available(s)), None
+                )
+                self.tls_ctx = self.server.tls_context(site)
         except (OSError, ssl.SSLError) as exc:
             log.error("cannot set up TLS: %s", exc)
             self._abort()
