@@ -101,7 +101,7 @@ def test_serve_end_to_end(tmp_path: Path, stop_signal: signal.Signals) -> None:
         CONFIG.format(root=root, port=port, thumb=info["thumbprint"])
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "iisftp", "serve", "-c", str(folder)],
+        [sys.executable, "-m", "iisftp", "serve", "-c", str(folder), "--log-level", "debug"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -125,4 +125,4 @@ def test_serve_end_to_end(tmp_path: Path, stop_signal: signal.Signals) -> None:
         proc.send_signal(stop_signal)
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
-    assert PASSWORD not in err and "logged in" in err
+    assert PASSWORD not in err and "logged in" in err and "PASS ***" in err
