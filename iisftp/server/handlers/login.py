@@ -160,7 +160,9 @@ def rein(s: FtpSession, arg: str) -> None:
 
 
 def host(s: FtpSession, arg: str) -> None:
-    if s.user is not None or (s.login_name and s.state.name == "NEED_PASS"):
+    from iisftp.server.session import State
+
+    if s.user is not None or s.state is State.NEED_PASS:  # RFC 7151: HOST comes before USER
         s.send(R.BAD_SEQUENCE)
         return
     site = s.config.site_for_host(arg)
