@@ -59,6 +59,7 @@ class ControlProtocol(asyncio.Protocol):
         self._job: data.DataChannel | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._last = self.loop.time()
+        self._unauth_since: float | None = None  # start of the unauthenticated period
         self._closed = False
         self.local_ip = ""
         self.site_slot: str | None = None
@@ -103,14 +104,29 @@ class ControlProtocol(asyncio.Protocol):
         else:
             self._apply(self.session.receive(data_))
 
+    def _due(self) -> float | None:
+        """When the session times out: unauthenticatedTimeout counts from connect
+        (or REIN/logout) to logon, whatever the client sends meanwhile;
+        controlChannelTimeout counts idle time after logon."""
+        assert self.session is not None
+        limit = self.session.idle_timeout
+        if limit is None:
+            return None
+        if self.session.user is None:
+            if self._unauth_since is None:
+                self._unauth_since = self.loop.time()
+            return self._unauth_since + limit
+        self._unauth_since = None
+        return self._last + limit
+
     def _rearm_if_sooner(self) -> None:
-        """A shorter limit now applies (e.g. controlChannelTimeout after login)."""
-        limit = self.session.idle_timeout if self.session is not None else None
-        if limit is not None and self._timer is not None and not self._closed:
-            due = self._last + limit
-            if due < self._timer.when() - 0.01:
-                self._timer.cancel()
-                self._arm_timer(due - self.loop.time())
+        """A different limit may apply now (after logon, REIN, or a transfer)."""
+        if self.session is None or self._timer is None or self._closed:
+            return
+        due = self._due()
+        if due is not None and due < self._timer.when() - 0.01:
+            self._timer.cancel()
+            self._arm_timer(due - self.loop.time())
 
     def eof_received(self) -> bool:
         return False  # close our side too
@@ -385,24 +401,19 @@ class ControlProtocol(asyncio.Protocol):
 
     # ---- timeouts -----------------------------------------------------------
     def _arm_timer(self, delay: float | None = None) -> None:
-        if self._closed:
+        if self._closed or self.session is None:
             return
-        assert self.session is not None
-        limit = self.session.idle_timeout
         if delay is None:
-            delay = limit if limit is not None else 5.0
+            due = self._due()
+            delay = 5.0 if due is None else due - self.loop.time()
         self._timer = self.loop.call_later(max(delay, 0.01), self._on_timer)
 
     def _on_timer(self) -> None:
         if self._closed or self.session is None:
             return
-        limit = self.session.idle_timeout
-        if limit is None:
-            self._arm_timer(5.0)
-            return
-        idle = self.loop.time() - self._last
-        if idle < limit:
-            self._arm_timer(limit - idle)
+        due = self._due()
+        if due is None or due > self.loop.time():
+            self._arm_timer(5.0 if due is None else due - self.loop.time())
             return
         log.info("%s control channel timed out", self.session.peer.session_id[:8])
         if self._handshaking or self.session.state in (State.HANDSHAKE, State.SWITCHING):

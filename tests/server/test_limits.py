@@ -182,3 +182,18 @@ def test_stop_tells_connected_clients(cert_pair, content: Path) -> None:
     server.stop_in_thread()
     assert c.reply() == "421 Service not available, closing control connection."
     assert c.file.readline() == b""
+
+
+def test_unauthenticated_limit_counts_from_connect(serve, content: Path) -> None:
+    site = make_site(content, connections=Connections(unauthenticated_timeout=1))
+    c = Line(port_of(serve(site)))
+    c.reply()
+    started = time.monotonic()
+    replies = set()
+    while time.monotonic() - started < 8:  # a busy client is still cut without logging in
+        reply = c.cmd("NOOP")
+        replies.add(reply)
+        if reply.startswith("421"):
+            break
+    assert "421 Control connection timed out " in replies
+    assert c.file.readline() == b""
