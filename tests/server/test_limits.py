@@ -196,4 +196,7 @@ def test_unauthenticated_limit_counts_from_connect(serve, content: Path) -> None
         if reply.startswith("421"):
             break
     assert "421 Control connection timed out " in replies
-    assert c.file.readline() == b""
+    try:  # closed; a NOOP that crossed the 421 may turn the FIN into a reset
+        assert c.file.readline() == b""
+    except ConnectionResetError:
+        pass
