@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from iisftp.model.site import Authentication as Auth
 from iisftp.model.site import (
     CommandFilter,
     ControlChannelPolicy,
@@ -78,6 +79,19 @@ TABLE = [
     ({}, ["USER alice"], "PASS wrong", "530 User cannot log in."),
     ({}, ["USER bob"], "PASS hunter2", "230 User logged in."),
     ({}, ["USER ftp"], "PASS me@x", "230 User logged in."),
+    ({"authentication": Auth(basic_enabled=True)}, [], "USER anonymous", "331 Password required"),
+    (
+        {"authentication": Auth(basic_enabled=True)},
+        ["USER anonymous"],
+        "PASS x@y",
+        "530 User cannot log in.",
+    ),
+    (
+        {"authentication": Auth(anonymous_enabled=True)},
+        ["USER bob"],
+        "PASS hunter2",
+        "530 User cannot log in.",
+    ),
     ({"control": REQ}, [], "USER alice", "534 Policy requires SSL."),
     (
         {"control": ControlChannelPolicy.REQUIRE_CREDENTIALS_ONLY},
