@@ -193,8 +193,22 @@ class FtpServer:
                     )
             self._certs[site.name] = pair
 
+    def _check_folders(self) -> None:
+        for site in self.settings.sites:
+            for vdir in site.virtual_directories:
+                folder = Path(vdir.physical_path)
+                if not folder.is_absolute() or not folder.is_dir():
+                    log.warning(
+                        "site %r: virtual directory %s maps to %r, which is not a folder on "
+                        "this host; set its physicalPath (or variables.env for %%VARS%%)",
+                        site.name,
+                        vdir.path,
+                        vdir.physical_path,
+                    )
+
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._check_folders()
         self._load_certs()
         self._listeners = self._plan()
         for lst in self._listeners:
