@@ -13,6 +13,7 @@ from dataclasses import dataclass
 __all__ = ["ParsedBinding", "is_windows_absolute", "parse_binding_information"]
 
 _WINDOWS_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:|\\\\)")
+_SPACE = re.compile(r"\s")  # re's \s is str.isspace() (both Py_UNICODE_ISSPACE)
 
 
 def is_windows_absolute(path: str) -> bool:
@@ -56,7 +57,7 @@ def parse_binding_information(text: str) -> ParsedBinding:
             _check_ip(ip, v6=False)
     if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
         raise ValueError(f"port '{port_text}' is not a number from 1 to 65535")
-    if any(c.isspace() for c in host) or "/" in host:
+    if "/" in host or _SPACE.search(host):
         raise ValueError(f"host name '{host}' contains spaces or '/'")
     return ParsedBinding(ip=ip, port=int(port_text), host=host)
 

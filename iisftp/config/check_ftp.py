@@ -163,17 +163,30 @@ def _check_ssl(config: Any, sink: Sink, site: SiteView) -> None:
     _check_store(config, sink, site, ssl, compact.upper())
 
 
+def _store(config: Any, sink: Sink) -> Any:
+    """The configuration folder's certificate store (looked up once per run), or None."""
+    if "cert_store" not in sink.memo:
+        store = None
+        folder = getattr(config, "folder", None)
+        if folder is not None and folder.cert_dir.is_dir():
+            try:
+                from iisftp.certs import CertStore
+            except ImportError:
+                pass
+            else:
+                store = CertStore(folder.cert_dir)
+        sink.memo["cert_store"] = store
+    return sink.memo["cert_store"]
+
+
 def _check_store(config: Any, sink: Sink, site: SiteView, ssl: Any, thumbprint: str) -> None:
-    folder = getattr(config, "folder", None)
-    if folder is None or not folder.cert_dir.is_dir():
+    store = _store(config, sink)
+    if store is None:
         return  # not an iisftp configuration folder: no store to look in
-    try:
-        from iisftp.certs import CertStore
-    except ImportError:
-        return
+    folder = config.folder
     store_name = str(ssl.raw("serverCertStoreName") or "MY")
     try:
-        found = CertStore(folder.cert_dir).find(thumbprint, store_name)
+        found = store.find(thumbprint, store_name)
     except IisftpError:
         found = None
     if found is None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from iisftp.config.check_schema import LOCK_ATTRIBUTES
+from iisftp.config.check_schema import LOCK_ATTRIBUTES, section_layers
 from iisftp.config.diagnostics import ERROR
 from iisftp.config.effective import item_key, remove_matcher
 from iisftp.config.sections import elements
@@ -38,7 +38,7 @@ def check_locks(config: Any, sink: Sink) -> None:
         if not path_key:
             continue  # the server level: nothing above it in this file
         name = insts[0].name
-        layers = config.section_layers(name, insts[0].path)
+        layers = section_layers(config, sink, name, insts[0].path)
         own = {id(i.element) for i in insts}
         upper = [layer.element for layer in layers if id(layer.element) not in own]
         if not upper:

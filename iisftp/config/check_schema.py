@@ -22,7 +22,7 @@ from iisftp.config.effective import (
 from iisftp.config.sections import (
     MACHINE_SECTIONS,
     SectionInstance,
-    elements,
+    location_key,
     placement_problem,
 )
 from iisftp.config.sink import Sink
@@ -50,6 +50,52 @@ def _suggest(name: str, known: list[str], what: str = "attributes") -> str:
     return f"known: {', '.join(known)}" if known else f"it takes no {what} here"
 
 
+# How a child tag is handled under one element schema (see _Plan.kind).
+_ADD, _DIRECTIVE, _CHILD, _BAD_DIRECTIVE, _UNKNOWN = range(5)
+
+
+class _Plan:
+    """Per-ElementSchema lookups done once per validation run, not once per element:
+    collection facts, required attributes and how each child tag is handled."""
+
+    __slots__ = ("attributes", "coll", "kinds", "plans", "required", "schema", "unique")
+
+    def __init__(self, schema: Any, plans: dict[int, _Plan]) -> None:
+        self.schema = schema
+        self.plans = plans
+        self.attributes = schema.attributes
+        coll = self.coll = schema.collection
+        keys = coll.key_attributes if coll is not None else ()
+        self.unique = any(coll.item.attribute(k).is_unique_key for k in keys) if keys else False
+        self.required = [a for a in schema.attributes.values() if a.required]
+        self.kinds: dict[str, tuple[int, _Plan | None]] = {}
+
+    def kind(self, tag: str) -> tuple[int, _Plan | None]:
+        found = self.kinds.get(tag)
+        if found is None:
+            coll, child = self.coll, self.schema.child(tag)
+            if coll is not None and tag == coll.add_element:
+                found = (_ADD, _plan(self.plans, coll.item))
+            elif coll is not None and tag in (coll.remove_element, coll.clear_element):
+                found = (_DIRECTIVE, None)
+            elif child is not None:
+                found = (_CHILD, _plan(self.plans, child))
+            elif tag in _DIRECTIVES:
+                found = (_BAD_DIRECTIVE, None)
+            else:
+                found = (_UNKNOWN, None)
+            self.kinds[tag] = found
+        return found
+
+
+def _plan(plans: dict[int, _Plan], schema: Any) -> _Plan:
+    # Keyed by id: the schema set outlives the run (the plans die with the sink).
+    plan = plans.get(id(schema))
+    if plan is None:
+        plan = plans[id(schema)] = _Plan(schema, plans)
+    return plan
+
+
 def check_element(
     sink: Sink,
     elem: etree._Element,
@@ -66,18 +112,58 @@ def check_element(
     `inherited` is the same element's effective view from the levels above
     (for duplicate keys against inherited items).
     """
-    _check_attributes(sink, elem, schema, label, item_of, meta)
-    coll = schema.collection
-    for child in elements(elem):
+    plan = _plan(sink.memo.setdefault("plans", {}), schema)
+    _check(sink, elem, plan, label, item_of, meta, inherited)
+
+
+def _check(
+    sink: Sink,
+    elem: etree._Element,
+    plan: _Plan,
+    label: str,
+    item_of: Any,
+    meta: frozenset[str],
+    inherited: EffectiveElement | None,
+) -> None:
+    # Most attributes are valid: the per-attribute work stays inline until one is not.
+    attributes = plan.attributes
+    for name, raw in elem.items():
+        aschema = attributes.get(name)
+        if (
+            aschema is not None
+            and name not in meta
+            and not aschema.extension
+            and not raw.startswith("[enc:")
+        ):
+            if aschema.is_plain_string:
+                continue
+            try:
+                aschema.parse_cached(raw)
+                continue
+            except ValueError:
+                pass
+        # Something to report (or skip): the full check, from the first attribute.
+        _check_attributes(sink, elem, plan, label, item_of, meta)
+        break
+    else:
+        if item_of is not None and plan.required:
+            _check_required(sink, elem, plan, label)
+    coll = plan.coll
+    adds = 0
+    for child in elem:
         tag = child.tag
-        if coll is not None and tag == coll.add_element:
-            check_element(sink, child, coll.item, f"{label}/{tag}", item_of=coll)
-        elif coll is not None and tag in (coll.remove_element, coll.clear_element):
+        if not isinstance(tag, str):
+            continue  # comments, processing instructions
+        kind, sub = plan.kind(tag)
+        if kind == _ADD:
+            adds += 1
+            _check(sink, child, sub, f"{label}/{tag}", coll, LOCK_ATTRIBUTES, None)  # type: ignore[arg-type]
+        elif kind == _DIRECTIVE:
             _check_directive(sink, child, coll, label)
-        elif schema.child(tag) is not None:
+        elif kind == _CHILD:
             below = inherited.child(tag) if inherited is not None else None
-            check_element(sink, child, schema.child(tag), f"{label}/{tag}", inherited=below)
-        elif tag in _DIRECTIVES:
+            _check(sink, child, sub, f"{label}/{tag}", None, LOCK_ATTRIBUTES, below)  # type: ignore[arg-type]
+        elif kind == _BAD_DIRECTIVE:
             supported = (
                 [n for n in (coll.add_element, coll.remove_element, coll.clear_element) if n]
                 if coll
@@ -93,7 +179,7 @@ def check_element(
                 else f"<{label}> is not a collection",
             )
         else:
-            known = list(schema.elements)
+            known = list(plan.schema.elements)
             if coll is not None:
                 known.append(coll.add_element)
             sink.add(
@@ -103,17 +189,19 @@ def check_element(
                 f"<{label}> has no child element <{tag}>",
                 _suggest(tag, known, "child elements"),
             )
-    if coll is not None:
-        _check_duplicates(sink, elem, coll, label, inherited)
+    # One item and nothing inherited cannot be a duplicate: skip the key work.
+    if coll is not None and (adds > 1 or (adds and inherited is not None and inherited.layers)):
+        _check_duplicates(sink, elem, plan, label, inherited)
 
 
 def _check_attributes(
-    sink: Sink, elem: etree._Element, schema: Any, label: str, item_of: Any, meta: frozenset[str]
+    sink: Sink, elem: etree._Element, plan: _Plan, label: str, item_of: Any, meta: frozenset[str]
 ) -> None:
-    for name, raw in elem.attrib.items():
+    attributes = plan.attributes
+    for name, raw in elem.items():
         if name in meta or (name == "lockItem" and item_of is not None):
             continue
-        aschema = schema.attribute(name)
+        aschema = attributes.get(name)
         if aschema is None:
             if item_of is not None and item_of.allow_unrecognized_attributes:
                 continue
@@ -122,11 +210,11 @@ def _check_attributes(
                 "IIS006",
                 ERROR,
                 f"<{label}> has no attribute '{name}'",
-                _suggest(name, list(schema.attributes)),
+                _suggest(name, list(attributes)),
                 attr=name,
             )
             continue
-        if getattr(aschema, "extension", None):
+        if aschema.extension:
             sink.add(
                 elem,
                 "IIS014",
@@ -136,7 +224,7 @@ def _check_attributes(
                 attr=name,
             )
             continue
-        if is_encrypted(raw):
+        if raw.startswith("[enc:") and is_encrypted(raw):
             sink.add(
                 elem,
                 "IIS015",
@@ -146,7 +234,7 @@ def _check_attributes(
             )
             continue
         try:
-            aschema.parse(raw)
+            aschema.parse_cached(raw)
         except ValueError as exc:
             sink.add(
                 elem,
@@ -157,15 +245,19 @@ def _check_attributes(
                 attr=name,
             )
     if item_of is not None:
-        for aschema in schema.attributes.values():
-            if aschema.required and elem.get(aschema.name) is None:
-                sink.add(
-                    elem,
-                    "IIS008",
-                    ERROR,
-                    f"<{label}> is missing the required attribute '{aschema.name}'",
-                    f'add {aschema.name}="..."',
-                )
+        _check_required(sink, elem, plan, label)
+
+
+def _check_required(sink: Sink, elem: etree._Element, plan: _Plan, label: str) -> None:
+    for aschema in plan.required:
+        if elem.get(aschema.name) is None:
+            sink.add(
+                elem,
+                "IIS008",
+                ERROR,
+                f"<{label}> is missing the required attribute '{aschema.name}'",
+                f'add {aschema.name}="..."',
+            )
 
 
 def _value_hint(aschema: Any) -> str:
@@ -241,38 +333,53 @@ class _Keys:
 
 
 def _check_duplicates(
-    sink: Sink, elem: etree._Element, coll: Any, label: str, inherited: EffectiveElement | None
+    sink: Sink, elem: etree._Element, plan: _Plan, label: str, inherited: EffectiveElement | None
 ) -> None:
     """Adding a key that is already present (here or inherited) is an IIS error."""
+    coll = plan.coll
     keys = coll.key_attributes
     if not keys or coll.allow_duplicates:
         return
-    unique = any(coll.item.attribute(k).is_unique_key for k in keys)
+    unique = plan.unique
     present = _Keys(unique, len(keys))
     if inherited is not None and inherited.layers:
-        for item, key in inherited.collection_with_keys():
-            present.add(key, item.line)
-    for child in elements(elem):
-        if child.tag == coll.add_element:
-            key = item_key(child, coll.item, keys)
+        for key, line in _inherited_keys(sink, inherited):
+            present.add(key, line)
+    add, remove, clear = coll.add_element, coll.remove_element, coll.clear_element
+    item = coll.item
+    for child in elem:
+        tag = child.tag
+        if tag == add:
+            key = item_key(child, item, keys)
             clash = present.find(key)
             if clash is not None:
                 sink.add(
                     child,
                     "IIS009",
                     ERROR,
-                    f"duplicate <{label}/{child.tag}> {_describe(child, keys)}"
+                    f"duplicate <{label}/{tag}> {_describe(child, keys)}"
                     f" (already defined at line {clash})",
                     "remove one of them, or put a <remove> of the inherited entry first"
-                    if coll.remove_element
+                    if remove
                     else "remove one of them",
                 )
             present.add(key, child.sourceline or 0)
-        elif child.tag == coll.remove_element:
-            match = remove_matcher(child, coll.item, keys, unique)
+        elif tag == remove:
+            match = remove_matcher(child, item, keys, unique)
             present.keep(lambda k, match=match: not match(k))
-        elif child.tag == coll.clear_element:
+        elif tag == clear:
             present.keep(lambda k: False)
+
+
+def _inherited_keys(sink: Sink, inherited: EffectiveElement) -> list[tuple[tuple[str, ...], int]]:
+    """(key, line) of the inherited items, merged once per distinct set of upper
+    layers: thousands of `<location>`s share the one server-level section."""
+    memo = sink.memo.setdefault("inherited_keys", {})
+    ident = (id(inherited.schema), *(layer.element for layer in inherited.layers))
+    found = memo.get(ident)
+    if found is None:
+        found = memo[ident] = [(key, item.line) for item, key in inherited.collection_with_keys()]
+    return found
 
 
 def check_sections(config: Any, sink: Sink) -> None:
@@ -319,7 +426,7 @@ def check_sections(config: Any, sink: Sink) -> None:
                 f"section {inst.name} is not registered in <configSections>",
                 "add a <section> line for it in <configSections> (IIS refuses the file otherwise)",
             )
-        inherited = _inherited(config, inst)
+        inherited = _inherited(config, sink, inst)
         check_element(
             sink,
             inst.element,
@@ -346,9 +453,20 @@ def check_sections(config: Any, sink: Sink) -> None:
         )
 
 
-def _inherited(config: Any, inst: SectionInstance) -> EffectiveElement | None:
+def section_layers(config: Any, sink: Sink, section: str, path: str) -> list[Any]:
+    """`config.section_layers`, once per (section, path) in a run (the lock checks
+    ask again for every instance the schema checks asked for)."""
+    memo = sink.memo.setdefault("layers", {})
+    key = (section.lower(), location_key(path))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = config.section_layers(section, path)
+    return found
+
+
+def _inherited(config: Any, sink: Sink, inst: SectionInstance) -> EffectiveElement | None:
     """The section as it stands just above this instance (for duplicate-key checks)."""
-    layers = config.section_layers(inst.name, inst.path)
+    layers = section_layers(config, sink, inst.name, inst.path)
     own = next((i for i, layer in enumerate(layers) if layer.element is inst.element), None)
     if own is None or own == 0:
         return None

@@ -249,9 +249,9 @@ class Config:
                 b,
                 b.sourceline or 0,
             )
-            for bs in elements(elem)
+            for bs in elem
             if bs.tag == "bindings"
-            for b in elements(bs)
+            for b in bs
             if b.tag == "binding"
         )
         raw_id = elem.get("id")

@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from lxml import etree
 
-from iisftp.config.sections import elements
 from iisftp.errors import ConfigError, Location
 from iisftp.schema import is_encrypted as _schema_is_encrypted
 
@@ -36,6 +36,8 @@ def expand_variables(
     raw: str, variables: Mapping[str, str], where: Location | None = None, attr: str = ""
 ) -> str:
     """Expand `%VAR%` like Windows: names are case-insensitive; undefined names are an error."""
+    if "%" not in raw:
+        return raw  # nothing to expand (and no fold of the whole environment)
     folded = {k.lower(): v for k, v in variables.items()}
 
     def sub(match: re.Match[str]) -> str:
@@ -50,6 +52,9 @@ def expand_variables(
         return folded[name.lower()]
 
     return _VAR.sub(sub, raw)
+
+
+_NO_DEFAULTS: Mapping[str, tuple[Any, ...]] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -87,10 +92,13 @@ class EffectiveElement:
         self.schema = schema  # ElementSchema | None (no schema: raw strings only)
         self.layers = layers
         # Collection-default elements (siteDefaults, applicationDefaults, ...) seen in
-        # enclosing elements, inherited by collections further down.
-        self._defaults = dict(defaults or {})
+        # enclosing elements, inherited by collections further down. Read-only and
+        # shared between siblings (never copied per element); for a child() they are
+        # asked of the parent only when a collection needs them.
+        self._defaults = defaults
+        self._parent: EffectiveElement | None = None
         self._default_names = default_names
-        self._inherited: dict[str, tuple[Layer, ...]] | None = None
+        self._inherited: Mapping[str, tuple[Layer, ...]] | None = None
 
     def __repr__(self) -> str:
         return f"EffectiveElement({self.name!r}, layers={len(self.layers)})"
@@ -184,35 +192,44 @@ class EffectiveElement:
         elem = self.element
         return (elem.sourceline or 0) if elem is not None else 0
 
-    def _inherited_defaults(self) -> dict[str, tuple[Layer, ...]]:
+    def _inherited_defaults(self) -> Mapping[str, tuple[Layer, ...]]:
         if self._inherited is None:
             self._inherited = self._compute_inherited_defaults()
         return self._inherited
 
-    def _compute_inherited_defaults(self) -> dict[str, tuple[Layer, ...]]:
-        result = dict(self._defaults)
+    def _base_defaults(self) -> Mapping[str, tuple[Layer, ...]]:
+        if self._defaults is None:
+            parent = self._parent
+            self._defaults = parent._inherited_defaults() if parent is not None else _NO_DEFAULTS
+        return self._defaults
+
+    def _compute_inherited_defaults(self) -> Mapping[str, tuple[Layer, ...]]:
+        result = self._base_defaults()
+        names = self._default_names
+        if not names:
+            return result
+        copied = False
         for layer in self.layers:
-            for child in elements(layer.element):
-                if child.tag in self._default_names:
-                    result[child.tag] = (*result.get(child.tag, ()), Layer(child, layer.file))
+            for child in layer.element:  # comments' tags are not names: never in `names`
+                tag = child.tag
+                if tag in names:
+                    if not copied:
+                        result, copied = dict(result), True
+                    result[tag] = (*result.get(tag, ()), Layer(child, layer.file))  # type: ignore[index]
         return result
 
     def child(self, name: str) -> EffectiveElement:
         """A child element (always returned; with no layers it holds schema defaults)."""
         schema = self.schema.child(name) if self.schema is not None else None
+        # Plain iteration and a tag compare: cheaper in lxml than iterchildren(tag).
         layers = tuple(
-            Layer(c, layer.file)
-            for layer in self.layers
-            for c in elements(layer.element)
-            if c.tag == name
+            Layer(c, layer.file) for layer in self.layers for c in layer.element if c.tag == name
         )
-        return EffectiveElement(
-            f"{self.name}/{name}",
-            schema,
-            layers,
-            defaults=self._inherited_defaults(),
-            default_names=self._default_names,
+        node = EffectiveElement(
+            f"{self.name}/{name}", schema, layers, default_names=self._default_names
         )
+        node._parent = self
+        return node
 
     def path(self, element_path: str) -> EffectiveElement:
         """Descend a "a/b/c" path of child elements."""
@@ -224,45 +241,63 @@ class EffectiveElement:
 
     def collection(self) -> list[EffectiveElement]:
         """The merged collection items (add/remove/clear applied layer by layer)."""
-        return [item for item, _ in self.collection_with_keys()]
+        return [item for item, _ in self._merged(with_keys=False)]
 
     def collection_with_keys(self) -> list[tuple[EffectiveElement, tuple[str, ...]]]:
+        return self._merged(with_keys=True)  # type: ignore[return-value]
+
+    def _merged(self, with_keys: bool) -> list[tuple[EffectiveElement, tuple[str, ...] | None]]:
         add, remove, clear = collection_names(self.schema)
         coll = getattr(self.schema, "collection", None)
         item_schema = getattr(coll, "item", None)
         keys = tuple(getattr(coll, "key_attributes", ()) or ())
-        unique = (
-            bool(keys)
-            and item_schema is not None
-            and any(getattr(item_schema.attribute(k), "is_unique_key", False) for k in keys)
-        )
         append = getattr(coll, "merge_append", True)
         inherited = self._inherited_defaults()
         default_name = getattr(coll, "default_element", None)
         default_layers = inherited.get(default_name, ()) if default_name else ()
 
-        merged: list[tuple[Layer, tuple[str, ...]]] = []
+        # Entries are [layer, key]; keys are computed only when a <remove> needs
+        # them or the caller asked for them (item_key parses values).
+        def keyed(entries: list[list[Any]]) -> list[list[Any]]:
+            for entry in entries:
+                if entry[1] is None:
+                    entry[1] = item_key(entry[0].element, item_schema, keys)
+            return entries
+
+        merged: list[list[Any]] = []
         for layer in self.layers:
             parent, local = merged, []
-            for child in elements(layer.element):
-                if child.tag == add:
-                    local.append((Layer(child, layer.file), item_key(child, item_schema, keys)))
-                elif remove is not None and child.tag == remove:
+            for child in layer.element:  # comments' tags are not names: never match
+                tag = child.tag
+                if tag == add:
+                    local.append([Layer(child, layer.file), None])
+                elif remove is not None and tag == remove:
+                    unique = (
+                        bool(keys)
+                        and item_schema is not None
+                        and any(
+                            getattr(item_schema.attribute(k), "is_unique_key", False) for k in keys
+                        )
+                    )
                     match = remove_matcher(child, item_schema, keys, unique)
-                    parent = [entry for entry in parent if not match(entry[1])]
-                    local = [entry for entry in local if not match(entry[1])]
-                elif clear is not None and child.tag == clear:
+                    parent = [entry for entry in keyed(parent) if not match(entry[1])]
+                    local = [entry for entry in keyed(local) if not match(entry[1])]
+                elif clear is not None and tag == clear:
                     parent, local = [], []
             merged = parent + local if append else local + parent
+        if with_keys:
+            keyed(merged)
 
+        name = f"{self.name}/{add}"
+        names = self._default_names
         return [
             (
                 EffectiveElement(
-                    f"{self.name}/{add}",
+                    name,
                     item_schema,
                     (*default_layers, item_layer),
                     defaults=inherited,
-                    default_names=self._default_names,
+                    default_names=names,
                 ),
                 key,
             )
@@ -288,7 +323,7 @@ def key_value(aschema: Any, raw: str | None) -> str:
     if aschema is None:
         return raw.lower()
     try:
-        value = aschema.parse(raw) if raw != "" or aschema.type != "string" else ""
+        value = aschema.parse_cached(raw) if raw != "" or aschema.type != "string" else ""
     except ValueError:
         return raw.lower()
     if isinstance(value, str) and not aschema.case_sensitive:

@@ -47,9 +47,7 @@ MACHINE_SECTIONS = frozenset(
 
 def elements(parent: etree._Element) -> Iterator[etree._Element]:
     """Element children only (comments and processing instructions skipped)."""
-    for child in parent:
-        if isinstance(child.tag, str):
-            yield child
+    return parent.iterchildren(etree.Element)  # filtered in C: no generator frame
 
 
 def normalize_location(path: str | None) -> str:
@@ -110,10 +108,10 @@ class SectionIndex:
             if child.tag in ("configSections",):
                 continue
             if child.tag == "location":
-                key = location_key(child.get("path"))
-                index.locations.setdefault(key, []).append(child)
+                path = normalize_location(child.get("path"))
+                index.locations.setdefault(path.lower(), []).append(child)
                 for sub in elements(child):
-                    index._walk(sub, "", child, normalize_location(child.get("path")))
+                    index._walk(sub, "", child, path)
             else:
                 index._walk(child, "", None, "")
         return index

@@ -29,6 +29,9 @@ class Sink:
     file: str
     document: Any = None  # iisftp.xmldoc.Document, for columns (optional)
     items: list[Diagnostic] = field(default_factory=list)
+    # Per-run caches of the checks (schema plans, merged inherited keys, ...): a
+    # Sink lives for one validation of an unchanging document.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def _lines(self) -> list[str]:

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from iisftp.errors import Location
 from iisftp.schema._codecs import CODECS, INFINITE, is_encrypted, split_encrypted
+from iisftp.schema._validators import accept
 
 __all__ = [
     "AttributeSchema",
@@ -40,6 +41,9 @@ _IMPLICIT_DEFAULTS: dict[str, object] = {
     "flags": 0,
     "timeSpan": datetime.timedelta(0),
 }
+
+
+_PARSE_CACHE_LIMIT = 50_000  # distinct raw values remembered per attribute
 
 
 def _no_check(value: object) -> None:
@@ -79,6 +83,44 @@ class AttributeSchema:
         value = CODECS[self.type].parse(raw, self)
         self.validator(value)
         return value
+
+    @cached_property
+    def _parsed(self) -> dict[str, tuple[bool, object]]:
+        return {}
+
+    @cached_property
+    def is_plain_string(self) -> bool:
+        """A string that parse returns unchanged, whatever it is (no validator,
+        not encrypted, no "Infinite")."""
+        return (
+            self.type == "string"
+            and not self.encrypted
+            and not self.allow_infinite
+            and self.validator in (_no_check, accept)
+        )
+
+    def parse_cached(self, raw: str) -> object:
+        """`parse`, memoised by raw text: big files repeat the same few values.
+
+        Parsed values are immutable (bool, int, str, timedelta) and parse is
+        pure, so a hit is what `parse` would return; a bad value raises the
+        same ValueError message again.
+        """
+        if self.is_plain_string:
+            return raw
+        cache = self._parsed
+        hit = cache.get(raw)
+        if hit is None:
+            try:
+                hit = (True, self.parse(raw))
+            except ValueError as exc:
+                hit = (False, str(exc))
+            if len(cache) >= _PARSE_CACHE_LIMIT:
+                cache.clear()  # bounded: a long-lived process reloads many files
+            cache[raw] = hit
+        if hit[0]:
+            return hit[1]
+        raise ValueError(hit[1])
 
     def format(self, value: object) -> str:
         """Render a value as IIS writes it (flags "Read, Write", bool "true").
@@ -123,7 +165,7 @@ class CollectionSchema:
     allow_unrecognized_attributes: bool = False
     source: Location = NOWHERE
 
-    @property
+    @cached_property
     def key_attributes(self) -> tuple[str, ...]:
         """isUniqueKey attributes if any, else the isCombinedKey set."""
         attrs = self.item.attributes.values()
