@@ -1,8 +1,7 @@
 """`iisftp serve`: run the FTP/FTPS server for every site with an `ftp` binding.
 
-Wires config -> build_server_settings -> FtpServer with the folder's user and
-certificate stores; logs to stderr, prints where it listens, and stops cleanly
-on SIGINT/SIGTERM.
+The folder is wired into a server by iisftp.app.server_for; this command logs
+to stderr, prints where it listens, and stops cleanly on SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -11,43 +10,12 @@ import asyncio
 import logging
 import signal
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from iisftp.cli.options import ConfigOption, folder
-from iisftp.errors import IisftpError, UsageError
-from iisftp.folder import ConfigFolder
-
-
-def _stores(cfg_folder: ConfigFolder):
-    """The authenticate and certificate callbacks, backed by the folder's stores."""
-    try:
-        from iisftp.certs import CertStore
-        from iisftp.users import UserStore
-    except ImportError as exc:  # a partial installation
-        raise IisftpError(
-            f"user/certificate stores unavailable: {exc}", "reinstall iisftp"
-        ) from exc
-    certs = CertStore(cfg_folder.cert_dir)
-    cache: dict[str, object] = {}
-
-    def authenticate(name: str, password: str):
-        # Re-open the store when users.json changed, so `iisftp user add` needs no restart.
-        path = cfg_folder.users_file
-        stamp = path.stat().st_mtime_ns if path.exists() else 0
-        if cache.get("stamp") != stamp:
-            cache["store"], cache["stamp"] = UserStore.open(path), stamp
-        return cache["store"].authenticate(name, password)  # type: ignore[attr-defined]
-
-    def certificate(store_name: str, thumbprint: str) -> tuple[Path, Path] | None:
-        found = certs.find(thumbprint, store_name)
-        if found is None or found.key_file is None:
-            return None
-        return found.cert_file, found.key_file
-
-    return authenticate, certificate
+from iisftp.errors import UsageError
 
 
 def _how_to_connect(addresses: list[tuple[str, str, int, bool]]) -> list[str]:
@@ -101,22 +69,9 @@ def serve(
     logging.basicConfig(
         stream=sys.stderr, level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    cfg_folder = folder(config)
-    try:
-        from iisftp.config import load
-        from iisftp.model.build import build_server_settings
-    except ImportError as exc:
-        raise IisftpError(f"configuration engine unavailable: {exc}", "reinstall iisftp") from exc
-    from iisftp.server import FtpServer
+    from iisftp.app import server_for
 
-    settings = build_server_settings(load(cfg_folder.apphost))
-    if not settings.sites:
-        raise UsageError(
-            f"{cfg_folder.apphost}: no site has an ftp binding",
-            "add one, e.g. `iisftp site add NAME --binding *:21: --path DIR`",
-        )
-    authenticate, certificate = _stores(cfg_folder)
-    server = FtpServer(settings, authenticate=authenticate, certificate=certificate)
+    server = server_for(folder(config))
     asyncio.run(_run(server))
 
 

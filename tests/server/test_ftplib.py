@@ -9,21 +9,10 @@ import ssl
 from pathlib import Path
 
 import pytest
+from ftpclients import ReusingFTP_TLS
 
 from iisftp.model.site import ControlChannelPolicy, DataChannelPolicy, SslSettings
 from tests.server.conftest import THUMB, make_site, port_of
-
-
-class ReusingFTP_TLS(ftplib.FTP_TLS):
-    """FTP_TLS whose data connections resume the control connection's TLS session."""
-
-    def ntransfercmd(self, cmd, rest=None):  # type: ignore[override]
-        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
-        if self._prot_p:
-            conn = self.context.wrap_socket(
-                conn, server_hostname=self.host, session=self.sock.session
-            )
-        return conn, size
 
 
 def connect(cls: type[ftplib.FTP], port: int) -> ftplib.FTP:
