@@ -10,6 +10,7 @@ no schema loaded. Problems raise ConfigError with the file:line of the value.
 from __future__ import annotations
 
 import datetime
+import enum
 import os
 import re
 from collections.abc import Mapping
@@ -32,10 +33,14 @@ from iisftp.model.site import (
     FtpSite,
     IpRule,
     IsolationMode,
+    LogFields,
+    LogFile,
+    LogPeriod,
     Messages,
     PathPolicy,
     Permission,
     RequestFiltering,
+    SelectiveLogging,
     ServerSettings,
     ShowFlags,
     SslSettings,
@@ -158,6 +163,7 @@ def build_server_settings(
     host_names = _Values(runtime.child("hostNameSupport"))
     authentication = config.effective("system.ftpServer/security/authentication")
     deny = _Values(authentication.child("denyByFailure"))
+    log = config.effective("system.ftpServer/log")
     return ServerSettings(
         sites=sites,
         passive_port_range=(low, high) if (low or high) else None,
@@ -165,6 +171,38 @@ def build_server_settings(
         deny_by_failure_enabled=deny.bool("enabled", False),
         deny_by_failure_max=deny.int("maxFailure", 4),
         deny_by_failure_expiration=deny.seconds("entryExpiration", 30.0),
+        central_log_file_mode=_Values(log)
+        .enum("centralLogFileMode", _LogMode, _LogMode.SITE)
+        .value,
+        central_log_file=_log_file(log.child("centralLogFile"), env),
+        log_in_utf8=_Values(log).bool("logInUTF8", True),
+    )
+
+
+class _LogMode(enum.Enum):
+    SITE = "Site"
+    CENTRAL = "Central"
+
+
+def _log_file(element: EffectiveElement, variables: Mapping[str, str]) -> LogFile:
+    """ftpServer/logFile or system.ftpServer/log/centralLogFile."""
+    values = _Values(element)
+    try:
+        directory = element.expanded("directory", variables) or ""
+    except ConfigError:
+        # The default %SystemDrive%\inetpub\logs\LogFiles names a variable most
+        # hosts lack: keep the text (relative, so the server warns and does not log).
+        directory = values.str("directory")
+    return LogFile(
+        enabled=values.bool("enabled", True),
+        directory=_host_path(directory),
+        period=values.enum("period", LogPeriod, LogPeriod.DAILY),
+        truncate_size=values.int("truncateSize", 20971520),
+        local_time_rollover=values.bool("localTimeRollover", False),
+        fields=LogFields(values.flags("logExtFileFlags", LogFields.__members__) & sum(LogFields)),
+        selective=SelectiveLogging(
+            values.flags("selectiveLogging", SelectiveLogging.__members__) & 7
+        ),
     )
 
 
@@ -253,6 +291,7 @@ def build_site(config: Config, view: SiteView, variables: Mapping[str, str]) -> 
             "mode", IsolationMode, IsolationMode.NONE
         ),
         path_policies=_path_policies(config, view),
+        log_file=_log_file(ftp.child("logFile"), variables),
     )
 
 

@@ -21,10 +21,14 @@ __all__ = [
     "FtpSite",
     "IpRule",
     "IsolationMode",
+    "LogFields",
+    "LogFile",
+    "LogPeriod",
     "Messages",
     "PathPolicy",
     "Permission",
     "RequestFiltering",
+    "SelectiveLogging",
     "ServerSettings",
     "ShowFlags",
     "SslSettings",
@@ -72,6 +76,86 @@ class Permission(enum.IntFlag):
     NONE = 0
     READ = 1
     WRITE = 2
+
+
+class LogFields(enum.IntFlag):
+    """ftpServer/logFile/@logExtFileFlags (member names = IIS flag names without case)."""
+
+    DATE = 1
+    TIME = 2
+    CLIENTIP = 4
+    USERNAME = 8
+    SITENAME = 16
+    COMPUTERNAME = 32
+    SERVERIP = 64
+    METHOD = 128
+    URISTEM = 256
+    FTPSTATUS = 1024
+    WIN32STATUS = 2048
+    BYTESSENT = 4096
+    BYTESRECV = 8192
+    TIMETAKEN = 16384
+    SERVERPORT = 32768
+    HOST = 1048576
+    FTPSUBSTATUS = 2097152
+    SESSION = 4194304
+    FULLPATH = 8388608
+    INFO = 16777216
+    CLIENTPORT = 33554432
+    PHYSICALPATH = 67108864
+
+
+DEFAULT_LOG_FIELDS = LogFields(
+    LogFields.DATE
+    | LogFields.TIME
+    | LogFields.CLIENTIP
+    | LogFields.USERNAME
+    | LogFields.SERVERIP
+    | LogFields.METHOD
+    | LogFields.URISTEM
+    | LogFields.FTPSTATUS
+    | LogFields.WIN32STATUS
+    | LogFields.FTPSUBSTATUS
+    | LogFields.SERVERPORT
+    | LogFields.SESSION
+    | LogFields.FULLPATH
+)
+
+
+class SelectiveLogging(enum.IntFlag):
+    """ftpServer/logFile/@selectiveLogging."""
+
+    LOGSUCCESSFUL = 1
+    LOGERROR = 2
+    LOGINFRASTRUCTURE = 4
+
+
+ALL_SELECTIVE = (
+    SelectiveLogging.LOGSUCCESSFUL
+    | SelectiveLogging.LOGERROR
+    | (SelectiveLogging.LOGINFRASTRUCTURE)
+)
+
+
+class LogPeriod(enum.Enum):
+    MAX_SIZE = "MaxSize"
+    DAILY = "Daily"
+    WEEKLY = "Weekly"
+    MONTHLY = "Monthly"
+    HOURLY = "Hourly"
+
+
+@dataclass(frozen=True)
+class LogFile:
+    """ftpServer/logFile (or system.ftpServer/log/centralLogFile): W3C logging."""
+
+    enabled: bool = True
+    directory: str = ""  # host path, %VAR% expanded; "" = none configured (no log)
+    period: LogPeriod = LogPeriod.DAILY
+    truncate_size: int = 20971520  # bytes; used only with MaxSize
+    local_time_rollover: bool = False
+    fields: LogFields = DEFAULT_LOG_FIELDS
+    selective: SelectiveLogging = ALL_SELECTIVE
 
 
 @dataclass(frozen=True)
@@ -228,6 +312,7 @@ class FtpSite:
     external_ip4_address: str = ""
     show_flags: ShowFlags = ShowFlags.NONE
     user_isolation: IsolationMode = IsolationMode.NONE
+    log_file: LogFile = field(default_factory=LogFile)
     # Effective location-scoped settings keyed by FTP path ("/" = the site's own
     # <location path="Site">, or the global section when there is none). The
     # builder adds one entry for every <location> under the site.
@@ -258,3 +343,8 @@ class ServerSettings:
     deny_by_failure_enabled: bool = False
     deny_by_failure_max: int = 4
     deny_by_failure_expiration: float = 30.0  # seconds
+    # system.ftpServer/log: "Site" = one log per site (FtpSite.log_file), "Central" =
+    # one log for every site (central_log_file).
+    central_log_file_mode: str = "Site"
+    central_log_file: LogFile = field(default_factory=LogFile)
+    log_in_utf8: bool = True
