@@ -7,7 +7,6 @@ A site names its certificate with `ftpServer/security/ssl/@serverCertHash`
 from __future__ import annotations
 
 import json
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +14,7 @@ from typing import Annotated
 import typer
 
 from iisftp.certs import DEFAULT_STORE, CertStore, StoredCertificate
-from iisftp.cli.options import ConfigOption, JsonOption, folder
+from iisftp.cli.options import ConfigOption, JsonOption, folder, print_table
 from iisftp.cli.user import read_stdin_secret
 from iisftp.errors import UsageError
 from iisftp.fsutil import read_bounded
@@ -154,44 +153,27 @@ def list_certs(
         return
     if json_out:
         typer.echo(json.dumps([c.to_json() for c in certs], indent=2, ensure_ascii=False))
-    elif sys.stdout.isatty():
-        _rich_table(certs)
     else:
-        for c in certs:
-            fields = (
-                c.store_name,
-                c.thumbprint,
-                c.friendly_name,
-                c.subject,
-                " ".join(c.sans),
-                _expiry(c),
-                "key" if c.has_private_key else "no-key",
-            )
-            typer.echo("\t".join(fields))
+        print_table(
+            ("Store", "Thumbprint", "Friendly name", "Subject", "SANs", "Expires", "Key"),
+            [
+                (
+                    c.store_name,
+                    c.thumbprint,
+                    c.friendly_name,
+                    c.subject,
+                    " ".join(c.sans),
+                    f"[red]{_expiry(c)}[/red]" if c.expired else _expiry(c),
+                    "key" if c.has_private_key else "[red]no-key[/red]",
+                )
+                for c in certs
+            ],
+        )
 
 
 def _expiry(cert: StoredCertificate) -> str:
     text = f"{cert.not_after:%Y-%m-%d}"
     return f"{text} (expired)" if cert.expired else text
-
-
-def _rich_table(certs: list[StoredCertificate]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table("Store", "Thumbprint", "Friendly name", "Subject", "SANs", "Expires", "Key")
-    for c in certs:
-        expiry = f"[red]{_expiry(c)}[/red]" if c.expired else _expiry(c)
-        table.add_row(
-            c.store_name,
-            c.thumbprint,
-            c.friendly_name,
-            c.subject,
-            "\n".join(c.sans),
-            expiry,
-            "yes" if c.has_private_key else "[red]no[/red]",
-        )
-    Console().print(table)
 
 
 @app.command()

@@ -19,7 +19,7 @@ import typer
 
 from iisftp import wizard
 from iisftp.certs import CertStore
-from iisftp.cli.options import ConfigOption, JsonOption, folder
+from iisftp.cli.options import ConfigOption, JsonOption, folder, print_table
 from iisftp.config import Config, SiteView, load
 from iisftp.errors import UsageError
 
@@ -132,9 +132,10 @@ def list_sites(config: ConfigOption = None, as_json: JsonOption = False) -> None
     if as_json:
         typer.echo(json.dumps([_summary(s) for s in sites], indent=2))
         return
-    for site in sites:
-        binds = ", ".join(f"{b.protocol}/{b.information}" for b in site.bindings)
-        typer.echo(f"{site.name} (id:{site.id}, bindings:{binds or 'none'})")
+    print_table(
+        ("Name", "Id", "Bindings"),
+        [(s.name, str(s.id), ", ".join(_summary(s)["bindings"]) or "none") for s in sites],  # type: ignore[arg-type]
+    )
 
 
 @app.command()

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from iisftp.cli.options import ConfigOption, JsonOption, folder
+from iisftp.cli.options import ConfigOption, JsonOption, folder, print_table
 from iisftp.errors import UsageError
 from iisftp.users import UserStore, check_policy
 
@@ -149,6 +149,10 @@ def list_users(json_out: JsonOption = False, config: ConfigOption = None) -> Non
         rows = [{"name": u.name, "roles": sorted(u.roles), "enabled": u.enabled} for u in users]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    for user in users:
-        state = "" if user.enabled else "  (disabled)"
-        typer.echo(f"{user.name}\t{', '.join(sorted(user.roles, key=str.casefold))}{state}")
+    print_table(
+        ("Name", "Roles", "Enabled"),
+        [
+            (u.name, ", ".join(sorted(u.roles, key=str.casefold)), "yes" if u.enabled else "no")
+            for u in users
+        ],
+    )

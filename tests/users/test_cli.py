@@ -102,7 +102,7 @@ def test_enable_disable(config: Path) -> None:
     cli(config, "add", "gus", "--password-stdin", input="pw\n")
     assert cli(config, "disable", "gus").exit_code == 0
     assert _store(config).authenticate("gus", "pw") is None
-    assert "(disabled)" in cli(config, "list").stdout
+    assert "gus\t\tno" in cli(config, "list").stdout
     assert cli(config, "enable", "gus").exit_code == 0
     assert _store(config).authenticate("gus", "pw") is not None
 
@@ -111,7 +111,7 @@ def test_list_plain_and_json(config: Path) -> None:
     cli(config, "add", "zed", "--password-stdin", input="pw\n")
     cli(config, "add", "Amy", "-r", "b", "-r", "A", "--password-stdin", input="pw\n")
     result = cli(config, "list")
-    assert result.stdout.splitlines() == ["Amy\tA, b", "zed\t"]
+    assert result.stdout.splitlines() == ["Amy\tA, b\tyes", "zed\t\tyes"]
     data = json.loads(cli(config, "list", "--json").stdout)
     assert data == [
         {"name": "Amy", "roles": ["A", "b"], "enabled": True},
