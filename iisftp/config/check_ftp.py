@@ -253,6 +253,7 @@ def _check_location_values(sink: Sink, location: Any) -> None:
 def check_locations(config: Any, sink: Sink) -> None:
     """overrideMode/allowOverride conflicts, locations naming no site, duplicates."""
     has_sites = bool(config.index.at("", "system.applicationHost/sites"))
+    site_names: str | None = None
     for path_key, locations in config.index.locations.items():
         for location in locations:
             _check_location_values(sink, location)
@@ -267,14 +268,14 @@ def check_locations(config: Any, sink: Sink) -> None:
                 )
         site = path_key.split("/")[0]
         if path_key and has_sites and config.find_site_element(site) is None:
+            if site_names is None:  # once, not per stray location
+                site_names = ", ".join(s.name for s in config.sites())
             sink.add(
                 locations[0],
                 "IIS040",
                 WARNING,
                 f'<location path="{locations[0].get("path")}"> names no existing site',
-                "check the site name (sites: "
-                + ", ".join(s.name for s in config.sites())
-                + ") or remove the location",
+                f"check the site name (sites: {site_names}) or remove the location",
             )
     for (_, _), insts in config.index.instances.items():
         for inst in insts[1:]:

@@ -116,82 +116,119 @@ def check_element(
     _check(sink, elem, plan, label, item_of, meta, inherited)
 
 
+# A frame of the walk: [plan, label, item_of, meta, inherited, number of <add> children].
+_PLAN, _LABEL, _ITEM_OF, _META, _INHERITED, _ADDS = range(6)
+
+
 def _check(
     sink: Sink,
-    elem: etree._Element,
+    top: etree._Element,
     plan: _Plan,
     label: str,
     item_of: Any,
     meta: frozenset[str],
     inherited: EffectiveElement | None,
 ) -> None:
-    # Most attributes are valid: the per-attribute work stays inline until one is not.
-    attributes = plan.attributes
-    for name, raw in elem.items():
-        aschema = attributes.get(name)
-        if (
-            aschema is not None
-            and name not in meta
-            and not aschema.extension
-            and not raw.startswith("[enc:")
-        ):
-            if aschema.is_plain_string:
-                continue
-            try:
-                aschema.parse_cached(raw)
-                continue
-            except ValueError:
-                pass
-        # Something to report (or skip): the full check, from the first attribute.
-        _check_attributes(sink, elem, plan, label, item_of, meta)
-        break
-    else:
-        if item_of is not None and plan.required:
-            _check_required(sink, elem, plan, label)
-    coll = plan.coll
-    adds = 0
-    for child in elem:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue  # comments, processing instructions
-        kind, sub = plan.kind(tag)
-        if kind == _ADD:
-            adds += 1
-            _check(sink, child, sub, f"{label}/{tag}", coll, LOCK_ATTRIBUTES, None)  # type: ignore[arg-type]
-        elif kind == _DIRECTIVE:
-            _check_directive(sink, child, coll, label)
-        elif kind == _CHILD:
-            below = inherited.child(tag) if inherited is not None else None
-            _check(sink, child, sub, f"{label}/{tag}", None, LOCK_ATTRIBUTES, below)  # type: ignore[arg-type]
-        elif kind == _BAD_DIRECTIVE:
-            supported = (
-                [n for n in (coll.add_element, coll.remove_element, coll.clear_element) if n]
-                if coll
-                else []
-            )
-            sink.add(
-                child,
-                "IIS010",
-                ERROR,
-                f"<{label}> does not support <{tag}>",
-                f"this collection supports only {', '.join(f'<{n}>' for n in supported)}"
-                if supported
-                else f"<{label}> is not a collection",
-            )
+    """The subtree walk: one iterwalk (lxml) with a stack of frames instead of a
+    recursive call and a child iterator per element; reports in the same order
+    (element checks before the subtree, duplicate keys after it)."""
+    walker = etree.iterwalk(top, events=("start", "end"))
+    stack: list[list[Any] | None] = []
+    for event, elem in walker:
+        if event == "end":
+            done = stack.pop()
+            if done is not None and done[_PLAN].coll is not None:
+                adds, above = done[_ADDS], done[_INHERITED]
+                # One item and nothing inherited cannot be a duplicate: skip the key work.
+                if adds > 1 or (adds and above is not None and above.layers):
+                    _check_duplicates(sink, elem, done[_PLAN], done[_LABEL], above)
+            continue
+        if not stack:
+            frame: list[Any] = [plan, label, item_of, meta, inherited, 0]
         else:
-            known = list(plan.schema.elements)
-            if coll is not None:
-                known.append(coll.add_element)
-            sink.add(
-                child,
-                "IIS005",
-                ERROR,
-                f"<{label}> has no child element <{tag}>",
-                _suggest(tag, known, "child elements"),
-            )
-    # One item and nothing inherited cannot be a duplicate: skip the key work.
-    if coll is not None and (adds > 1 or (adds and inherited is not None and inherited.layers)):
-        _check_duplicates(sink, elem, plan, label, inherited)
+            parent = stack[-1]
+            assert parent is not None  # skipped subtrees yield no start events
+            tag = elem.tag
+            kind, sub = parent[_PLAN].kind(tag)
+            if kind == _ADD:
+                parent[_ADDS] += 1
+                frame = [
+                    sub,
+                    f"{parent[_LABEL]}/{tag}",
+                    parent[_PLAN].coll,
+                    LOCK_ATTRIBUTES,
+                    None,
+                    0,
+                ]
+            elif kind == _CHILD:
+                above = parent[_INHERITED]
+                below = above.child(tag) if above is not None else None
+                frame = [sub, f"{parent[_LABEL]}/{tag}", None, LOCK_ATTRIBUTES, below, 0]
+            else:
+                _check_other_child(sink, elem, tag, kind, parent[_PLAN], parent[_LABEL])
+                walker.skip_subtree()
+                stack.append(None)
+                continue
+        stack.append(frame)
+        # Most attributes are valid: the per-attribute work stays inline until one is not.
+        fplan, fmeta = frame[_PLAN], frame[_META]
+        attributes = fplan.attributes
+        for name, raw in elem.items():
+            aschema = attributes.get(name)
+            if (
+                aschema is not None
+                and name not in fmeta
+                and not aschema.extension
+                and not raw.startswith("[enc:")
+            ):
+                if aschema.is_plain_string:
+                    continue
+                try:
+                    aschema.parse_cached(raw)
+                    continue
+                except ValueError:
+                    pass
+            # Something to report (or skip): the full check, from the first attribute.
+            _check_attributes(sink, elem, fplan, frame[_LABEL], frame[_ITEM_OF], fmeta)
+            break
+        else:
+            if frame[_ITEM_OF] is not None and fplan.required:
+                _check_required(sink, elem, fplan, frame[_LABEL])
+
+
+def _check_other_child(
+    sink: Sink, child: etree._Element, tag: str, kind: int, plan: _Plan, label: str
+) -> None:
+    """A child that is not an item or a declared element: a directive, or an error."""
+    coll = plan.coll
+    if kind == _DIRECTIVE:
+        _check_directive(sink, child, coll, label)
+    elif kind == _BAD_DIRECTIVE:
+        supported = (
+            [n for n in (coll.add_element, coll.remove_element, coll.clear_element) if n]
+            if coll
+            else []
+        )
+        sink.add(
+            child,
+            "IIS010",
+            ERROR,
+            f"<{label}> does not support <{tag}>",
+            f"this collection supports only {', '.join(f'<{n}>' for n in supported)}"
+            if supported
+            else f"<{label}> is not a collection",
+        )
+    else:
+        known = list(plan.schema.elements)
+        if coll is not None:
+            known.append(coll.add_element)
+        sink.add(
+            child,
+            "IIS005",
+            ERROR,
+            f"<{label}> has no child element <{tag}>",
+            _suggest(tag, known, "child elements"),
+        )
 
 
 def _check_attributes(

@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from iisftp.config._gc import gc_paused
 from iisftp.config.effective import EffectiveElement, Layer
 from iisftp.config.sections import SectionIndex, elements, location_key, normalize_location
 from iisftp.errors import ConfigError, Location, UsageError
@@ -72,10 +73,11 @@ def load(
             f"{folder.apphost}: no such configuration file",
             hint="pass -c with a configuration folder or an applicationHost.config file",
         )
-    document = Document.load(folder.apphost)
     if schemas is None:
         schemas = load_schemas(list(schema_dirs) if schema_dirs else None)
-    return Config(document, schemas, folder=folder, variables=variables)
+    with gc_paused():
+        document = Document.load(folder.apphost)
+        return Config(document, schemas, folder=folder, variables=variables)
 
 
 class Config:
@@ -227,7 +229,8 @@ class Config:
         """A SiteView for any `<site>` element (also the ones inside appcmd exports)."""
         return self._site_view(elem)
 
-    def _site_view(self, elem: etree._Element) -> SiteView:
+    def _site_effective(self, elem: etree._Element) -> EffectiveElement:
+        """A `<site>` as an effective element: schema default < siteDefaults < site."""
         sites = self._sites_effective()
         item_schema = None
         coll = getattr(sites.schema, "collection", None)
@@ -235,13 +238,16 @@ class Config:
             item_schema = coll.item
         defaults = sites._inherited_defaults()
         default_layers = defaults.get(getattr(coll, "default_element", None) or "siteDefaults", ())
-        effective = EffectiveElement(
+        return EffectiveElement(
             f"site[@name='{elem.get('name', '')}']",
             item_schema,
             (*default_layers, Layer(elem, self.filename)),
             defaults=defaults,
             default_names=self._default_names,
         )
+
+    def _site_view(self, elem: etree._Element) -> SiteView:
+        effective = self._site_effective(elem)
         bindings = tuple(
             BindingView(
                 b.get("protocol", ""),
@@ -284,7 +290,12 @@ class Config:
     def site_element(self, site_name: str, element_path: str = "") -> EffectiveElement:
         """A site-level element, e.g. "ftpServer/security/ssl": schema default <
         siteDefaults < site."""
-        return self.site(site_name).effective.path(element_path)
+        elem = self._find_site(site_name)
+        if elem is None:
+            self.site(site_name)  # raises the UsageError naming the sites there are
+        assert elem is not None
+        # No SiteView: its bindings are not needed for one element's settings.
+        return self._site_effective(elem).path(element_path)
 
     def is_application_path(self, path: str) -> bool:
         """True for "Site" or "Site/app" where /app is one of the site's applications."""

@@ -153,7 +153,7 @@ class EffectiveElement:
         if aschema is None or is_encrypted(raw):
             return raw
         try:
-            return aschema.parse(raw)
+            return aschema.parse_cached(raw)
         except ValueError as exc:
             assert layer is not None
             raise ConfigError(
@@ -222,11 +222,13 @@ class EffectiveElement:
         """A child element (always returned; with no layers it holds schema defaults)."""
         schema = self.schema.child(name) if self.schema is not None else None
         # Plain iteration and a tag compare: cheaper in lxml than iterchildren(tag).
-        layers = tuple(
-            Layer(c, layer.file) for layer in self.layers for c in layer.element if c.tag == name
-        )
+        layers = []
+        for layer in self.layers:
+            for c in layer.element:
+                if c.tag == name:
+                    layers.append(Layer(c, layer.file))
         node = EffectiveElement(
-            f"{self.name}/{name}", schema, layers, default_names=self._default_names
+            f"{self.name}/{name}", schema, tuple(layers), default_names=self._default_names
         )
         node._parent = self
         return node

@@ -110,8 +110,9 @@ class SectionIndex:
             if child.tag == "location":
                 path = normalize_location(child.get("path"))
                 index.locations.setdefault(path.lower(), []).append(child)
-                for sub in elements(child):
-                    index._walk(sub, "", child, path)
+                for sub in child:  # (plain iteration: cheaper than iterchildren in lxml)
+                    if isinstance(sub.tag, str):
+                        index._walk(sub, "", child, path)
             else:
                 index._walk(child, "", None, "")
         return index
@@ -153,8 +154,9 @@ class SectionIndex:
             self.instances.setdefault((path.lower(), full.lower()), []).append(inst)
         elif kind == "group":
             self.group_elements.append((elem, full))
-            for child in elements(elem):
-                self._walk(child, full + "/", location, path)
+            for child in elem:
+                if isinstance(child.tag, str):
+                    self._walk(child, full + "/", location, path)
         else:
             self.unknown.append((elem, full))
 

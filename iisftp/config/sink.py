@@ -58,6 +58,23 @@ class Sink:
             line, column = where or 0, 0
         self.items.append(Diagnostic(self.file, line, column, code, severity, message, hint))
 
+    def _ordinal(self, elem: etree._Element, line: int) -> int:
+        """How many earlier siblings with elem's tag start-tag-end on the same line.
+
+        The siblings are grouped once per parent and run (not rescanned for each
+        diagnostic: a `<location>` among 10,000 would cost a scan each)."""
+        parent = elem.getparent()
+        if parent is None:
+            return 0  # the root: its siblings are comments and processing instructions
+        groups = self.memo.setdefault("siblings", {})
+        by_line = groups.get(parent)
+        if by_line is None:
+            by_line = groups[parent] = {}
+            for child in parent:
+                by_line.setdefault((child.tag, child.sourceline), []).append(child)
+        same = by_line.get((elem.tag, line), [])
+        return next((i for i, sib in enumerate(same) if sib is elem), 0)
+
     def position(self, elem: etree._Element, attr: str | None = None) -> tuple[int, int]:
         """1-based (line, column) of `<tag` or of `attr=` inside it; column 0 = unknown."""
         end = elem.sourceline or 0
@@ -65,11 +82,7 @@ class Sink:
         if not end or end > len(lines):
             return end, 0
         # Several same-named siblings may share a line: take the right occurrence.
-        ordinal = sum(
-            1
-            for sib in elem.itersiblings(preceding=True)
-            if sib.tag == elem.tag and sib.sourceline == end
-        )
+        ordinal = self._ordinal(elem, end)
         tag = re.compile(r"<" + re.escape(str(elem.tag)) + r"(?=[\s/>]|$)")
         for number in range(end, max(0, end - _LOOKBACK), -1):
             found = list(tag.finditer(lines[number - 1]))

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from iisftp.config._gc import gc_paused
 from iisftp.config.check_ftp import check_authorization_rules, check_locations, check_sites
 from iisftp.config.check_locks import check_locks
 from iisftp.config.check_schema import check_element, check_sections
@@ -27,6 +28,11 @@ UNUSABLE = "IIS001"
 
 def validate_config(config: Config, *, strict: bool = False) -> list[Diagnostic]:
     """Check a loaded configuration; `strict` turns warnings and "not validated" into errors."""
+    with gc_paused():
+        return _validate(config, strict)
+
+
+def _validate(config: Config, strict: bool) -> list[Diagnostic]:
     sink = Sink(config.filename, config.document)
     kind = config.root_kind
     if kind == "configuration":
