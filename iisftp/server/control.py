@@ -12,15 +12,17 @@ import asyncio
 import logging
 import socket
 import ssl
+import time
 from typing import TYPE_CHECKING
 
-from iisftp.server import data
+from iisftp.server import data, w3clog
 from iisftp.server import replies as R
 from iisftp.server.effects import (
     Abort,
     Authenticate,
     Close,
     CloseData,
+    Direction,
     LoginFailed,
     OpenPassive,
     Outcome,
@@ -71,7 +73,9 @@ class ControlProtocol(asyncio.Protocol):
         peer = transport.get_extra_info("peername") or ("?", 0)
         local = transport.get_extra_info("sockname") or ("?", 0)
         self.local_ip = local[0]
-        self.session = FtpSession(self.config, Peer(peer[0], local[0]))
+        self.session = FtpSession(
+            self.config, Peer(peer[0], local[0], client_port=peer[1], server_port=local[1])
+        )
         refusal = self.server.admit(self)
         if refusal is not None:
             if refusal.code == 0 or self.config.implicit:
@@ -85,6 +89,7 @@ class ControlProtocol(asyncio.Protocol):
             self._closed = True
             return
         log.info("%s control channel opened from %s", self.session.peer.session_id[:8], peer[0])
+        self._log_channel("ControlChannelOpened")
         if self.config.implicit:
             self._start_tls(b"")
         else:
@@ -139,8 +144,9 @@ class ControlProtocol(asyncio.Protocol):
             self._job.abort()
         self._close_passive()
         self.server.release(self)
-        if self.session is not None:
+        if self.session is not None and self.site_slot is not None:
             log.info("%s control channel closed", self.session.peer.session_id[:8])
+            self._log_channel("ControlChannelClosed")
 
     def pause_writing(self) -> None:
         if self.transport is not None:
@@ -275,6 +281,8 @@ class ControlProtocol(asyncio.Protocol):
                     "%s -> %d %s", self.session.peer.session_id[:8], item.code, item.lines[-1]
                 )
                 self._write(item.encode(self.session.encoding))
+            elif isinstance(item, w3clog.LogRecord):
+                self.server.log.write(item)
             elif isinstance(item, StartTls):
                 self._start_tls(item.pending)
             elif isinstance(item, StopTls):
@@ -360,8 +368,24 @@ class ControlProtocol(asyncio.Protocol):
                 result.nbytes,
                 result.detail,
             )
+        if job.opened_at is not None:  # logged before the command's final line
+            sent = job.t is not None and job.t.direction is Direction.SEND
+            self._log_channel("DataChannelOpened", job.opened_at, port=job.local_port)
+            self._log_channel(
+                "DataChannelClosed",
+                port=job.local_port,
+                sent=result.nbytes if sent else 0,
+                recv=0 if sent else result.nbytes,
+            )
         if not self._closed and self.session is not None and self.session.state is State.TRANSFER:
             self._apply(self.session.transfer_done(result))
+
+    def _log_channel(self, method: str, when: float | None = None, **kw: int) -> None:
+        """A Control/DataChannel Opened/Closed line in the site's W3C log."""
+        s = self.session
+        if s is not None and (s.site or self.config.sites[0]).id in self.config.logged_sites:
+            when = time.time() if when is None else when
+            self.server.log.write(w3clog.channel_record(s, method, when=when, **kw))
 
     def _close_passive(self) -> None:
         if self._passive is not None:

@@ -19,6 +19,7 @@ import select
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable
 
 from iisftp.server.effects import Direction, Outcome, Transfer, TransferResult
@@ -104,6 +105,9 @@ class DataChannel:
         self._started = False
         self._reported = False
         self._wake_r, self._wake_w = socket.socketpair()
+        # For the W3C log: when the data connection was made, and our port on it.
+        self.opened_at: float | None = None
+        self.local_port = 0
 
     def open(self, early_tls: bool) -> None:
         """Passive: start accepting now (and handshake when `early_tls`)."""
@@ -248,6 +252,7 @@ class DataChannel:
         except OSError:
             return None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._opened(sock)
         return sock
 
     def _accept(self) -> socket.socket | None:
@@ -274,8 +279,13 @@ class DataChannel:
             conn.settimeout(self.timeout)
             # No Nagle: the last small segment and close_notify must not wait for an ACK.
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._opened(conn)
             return conn
         raise _Aborted
+
+    def _opened(self, conn: socket.socket) -> None:
+        self.local_port = conn.getsockname()[1]
+        self.opened_at = time.time()
 
     def _send(self, conn: socket.socket) -> None:
         t = self.t

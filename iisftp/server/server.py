@@ -24,6 +24,7 @@ from iisftp.server import replies as R
 from iisftp.server.control import ControlProtocol
 from iisftp.server.replies import Reply
 from iisftp.server.session import SessionConfig
+from iisftp.server.w3clog import FtpLog
 
 __all__ = ["FtpServer"]
 
@@ -69,6 +70,7 @@ class FtpServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self.passive_range = settings.passive_port_range
+        self.log = FtpLog(settings)  # W3C logs (ftpServer/logFile, system.ftpServer/log)
 
     # ---- callbacks used by connections -------------------------------------
     def check_credentials(self, name: str, password: str) -> object | None:
@@ -210,6 +212,7 @@ class FtpServer:
         self._loop = asyncio.get_running_loop()
         self._check_folders()
         self._load_certs()
+        self.log.start()
         self._listeners = self._plan()
         for lst in self._listeners:
             if lst.implicit and not any(self.cert_available(s) for s in lst.sites):
@@ -233,6 +236,7 @@ class FtpServer:
             implicit=lst.implicit,
             use_domain_name_as_host_name=self.settings.use_domain_name_as_host_name,
             cert_available=self.cert_available,
+            logged_sites=self.log.site_ids,
         )
         host: str | None = None if lst.ip in ("*", "") else lst.ip
         if host is None and lst.port == 0:
@@ -276,6 +280,8 @@ class FtpServer:
             if lst.server is not None:
                 await lst.server.wait_closed()
                 lst.server = None
+        await asyncio.sleep(0)  # let closed connections log ControlChannelClosed
+        await asyncio.get_running_loop().run_in_executor(None, self.log.stop)
 
     # ---- thread helpers ------------------------------------------------------
     def start_in_thread(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from iisftp.model.site import (
     Permission,
     SslSettings,
 )
-from iisftp.server import messages
+from iisftp.server import messages, w3clog
 from iisftp.server import replies as R
 from iisftp.server.authz import Identity, permits
 from iisftp.server.effects import Close, TransferResult
@@ -80,6 +81,7 @@ class SessionConfig:
     implicit: bool = False
     use_domain_name_as_host_name: bool = False
     cert_available: Callable[[FtpSite], bool] = lambda site: bool(site.ssl.cert_hash)
+    logged_sites: frozenset[int] = frozenset()  # ids of sites with a W3C log
 
     @property
     def default_site(self) -> FtpSite | None:
@@ -101,6 +103,8 @@ class Peer:
     client_ip: str
     server_ip: str
     session_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    client_port: int = 0
+    server_port: int = 0
 
 
 class FtpSession:
@@ -138,6 +142,10 @@ class FtpSession:
         self.abort_requested = False
         self.bytes_sent = 0
         self.bytes_received = 0
+        # W3C log: commands awaiting their final reply (ABOR/NOOP may overtake a
+        # transfer, whose command waits in log_transfer after its 150).
+        self.log_pending: list[w3clog.Pending] = []
+        self.log_transfer: w3clog.Pending | None = None
         if config.implicit and self.site is not None:
             self.prot = "C" if self.ssl.data is DataChannelPolicy.DENY else "P"
 
@@ -198,6 +206,9 @@ class FtpSession:
     def transfer_done(self, result: TransferResult) -> list[Output]:
         from iisftp.server.handlers.transfer import finished
 
+        if self.log_transfer is not None:  # its final reply comes first
+            self.log_pending.insert(0, self.log_transfer)
+            self.log_transfer = None
         finished(self, result)
         self._pump()
         return self._take()
@@ -229,6 +240,12 @@ class FtpSession:
 
     def send(self, item: Output) -> None:
         self._out.append(item)
+        if self.log_pending and isinstance(item, Reply):
+            cmd = self.log_pending.pop(0)
+            if item.code < 200:  # 150: the transfer's end gives the final reply
+                self.log_transfer = cmd
+            else:
+                self._out.append(w3clog.command_record(self, cmd, item, time.time()))
 
     def close(self, reset: bool = False) -> None:
         self._goto(S.CLOSED)
@@ -271,6 +288,8 @@ class FtpSession:
         Raises FsError with the reply to send."""
         assert self.view is not None and self.user is not None and self.site is not None
         vpath = FsView.normalize(self.cwd, arg)
+        if self.log_pending:
+            self.log_pending[-1].full_path = vpath
         if not path_allowed(self.site.policy_for(vpath), vpath, arg):
             raise FsError(R.ACCESS_DENIED)  # request filtering (IIS substatus 8-12)
         if need and not self.allowed(vpath, need):
@@ -302,6 +321,10 @@ class FtpSession:
         if self.secure and self.ssl.ssl128 and self.cipher_bits < 128:
             return R.POLICY_STRONGER_SSL
         return None
+
+    def _anonymous_pass_name(self) -> str:
+        """The login name a PASS now answers (only a USER just accepted counts)."""
+        return self.login_name if self.state is S.NEED_PASS else ""
 
     def _take(self) -> list[Output]:
         out, self._out = self._out, []
@@ -369,6 +392,16 @@ class FtpSession:
         from iisftp.server.commands import COMMANDS, Arity, TlsGate
 
         log.debug("%s %s", self.peer.session_id[:8], "PASS ***" if verb == "PASS" else text)
+        if (self.site or self.config.sites[0]).id in self.config.logged_sites:
+            sent_verb = text.partition(" ")[0]
+            self.log_pending.append(
+                w3clog.Pending(
+                    sent_verb,
+                    w3clog.masked_argument(verb, arg, self._anonymous_pass_name()),
+                    time.time(),
+                    len(text.encode("utf-8", "surrogateescape")) + 2,
+                )
+            )
         spec = COMMANDS.get(verb)
         if spec is None:
             self.send(R.NOT_UNDERSTOOD)
