@@ -16,7 +16,7 @@ from iisftp.config.diagnostics import ERROR, INFO, WARNING
 from iisftp.config.effective import (
     EffectiveElement,
     is_encrypted,
-    item_key,
+    key_value,
     remove_matcher,
 )
 from iisftp.config.sections import (
@@ -58,7 +58,16 @@ class _Plan:
     """Per-ElementSchema lookups done once per validation run, not once per element:
     collection facts, required attributes and how each child tag is handled."""
 
-    __slots__ = ("attributes", "coll", "kinds", "plans", "required", "schema", "unique")
+    __slots__ = (
+        "attributes",
+        "coll",
+        "key_schemas",
+        "kinds",
+        "plans",
+        "required",
+        "schema",
+        "unique",
+    )
 
     def __init__(self, schema: Any, plans: dict[int, _Plan]) -> None:
         self.schema = schema
@@ -67,6 +76,8 @@ class _Plan:
         coll = self.coll = schema.collection
         keys = coll.key_attributes if coll is not None else ()
         self.unique = any(coll.item.attribute(k).is_unique_key for k in keys) if keys else False
+        # (key attribute, its schema): what item_key looks up for every item
+        self.key_schemas = [(k, coll.item.attribute(k)) for k in keys]
         self.required = [a for a in schema.attributes.values() if a.required]
         self.kinds: dict[str, tuple[int, _Plan | None]] = {}
 
@@ -384,10 +395,11 @@ def _check_duplicates(
             present.add(key, line)
     add, remove, clear = coll.add_element, coll.remove_element, coll.clear_element
     item = coll.item
+    key_schemas = plan.key_schemas
     for child in elem:
         tag = child.tag
         if tag == add:
-            key = item_key(child, item, keys)
+            key = tuple([key_value(a, child.get(k)) for k, a in key_schemas])
             clash = present.find(key)
             if clash is not None:
                 sink.add(

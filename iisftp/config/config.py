@@ -170,14 +170,18 @@ class Config:
         # IIS-COMPAT: a `<location inheritInChildApplications="false">` does not
         # reach into applications below its own path.
         """
-        parts = normalize_location(path).split("/") if normalize_location(path) else []
+        normalized = normalize_location(path)
+        parts = normalized.split("/") if normalized else []
+        name, instances, file = section.lower(), self.index.instances, self.filename
         layers: list[Layer] = []
         for depth in range(len(parts) + 1):
-            key = "/".join(parts[:depth]).lower()
-            for inst in self.index.at(key, section):
+            found = instances.get(("/".join(parts[:depth]).lower(), name))
+            if not found:
+                continue
+            for inst in found:
                 if depth < len(parts) and not self._inherits(inst.location, parts, depth):
                     continue
-                layers.append(Layer(inst.element, self.filename))
+                layers.append(Layer(inst.element, file))
         return layers
 
     def _inherits(self, location: etree._Element | None, parts: list[str], depth: int) -> bool:
