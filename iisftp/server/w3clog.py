@@ -447,6 +447,7 @@ class FtpLog:
                 log.warning("cannot create log folder %s: %s; not logging", writer.folder, exc)
                 del self._writers[site_id]
         if self._writers and self._thread is None:
+            self._stop.clear()
             self._thread = threading.Thread(target=self._run, name="iisftp-log", daemon=True)
             self._thread.start()
 

@@ -197,6 +197,72 @@ def test_abor_and_noop_during_a_transfer_are_matched_to_their_replies(content: P
     assert failed[0].time_taken >= 0 and failed[0].full_path == "/hello.txt"
 
 
+SWEEP = [
+    "USER bob",
+    "PASS hunter2",
+    "SYST",
+    "FEAT",
+    "HELP",
+    "HELP RETR",
+    "OPTS UTF8 ON",
+    "LANG",
+    "STAT",
+    "TYPE I",
+    "MODE S",
+    "STRU F",
+    "ALLO 10",
+    "REST 0",
+    "PWD",
+    "XPWD",
+    "CWD sub",
+    "CDUP",
+    "MKD d",
+    "RMD d",
+    "SIZE hello.txt",
+    "MDTM hello.txt",
+    "MLST hello.txt",
+    "PASV",
+    "EPSV",
+    "PORT 127,0,0,1,200,1",
+    "EPRT |1|127.0.0.1|51000|",
+    "ABOR",
+    "PASV",
+    "LIST",
+    "PASV",
+    "NLST sub",
+    "EPSV",
+    "MLSD",
+    "PASV",
+    "STOR up.txt",
+    "RNFR up.txt",
+    "RNTO up2.txt",
+    "DELE up2.txt",
+    "RETR missing",
+    "NOOP",
+    "ACCT x",
+    "HOST x",
+    "AUTH TLS",
+    "PBSZ 0",
+    "PROT P",
+    "CCC",
+    "XYZZY",
+    "REIN",
+    "USER anonymous",
+    "PASS a@b",
+    "QUIT",
+]
+
+
+def test_every_command_gets_exactly_one_line(content: Path) -> None:
+    pair = logging_pair(content)
+    for line in SWEEP:
+        pair.cmd(line)
+        assert not pair.session.log_pending and pair.session.log_transfer is None, line
+    got = records(pair)
+    assert [m for m, _, _ in got] == [line.split(" ")[0] for line in SWEEP]
+    assert all(status is not None for _, _, status in got)
+
+
 def test_failed_logons_carry_iis_substatus(content: Path) -> None:
     pair = logging_pair(content)
     pair.cmd("USER bob")
@@ -347,6 +413,32 @@ def test_the_flusher_thread_writes_without_a_stop(tmp_path: Path) -> None:
         assert entries(path)[0].split(" ")[6:8] == ["USER", "gorba"]
     finally:
         logs.stop()
+
+
+def test_central_mode_writes_every_site_to_one_file(tmp_path: Path) -> None:
+    one = replace(make_site(tmp_path, cert=False), log_file=LogFile(enabled=False))
+    two = replace(one, name="Two", id=2)
+    central = LogFile(directory=str(tmp_path / "logs"), fields=DEFAULT_LOG_FIELDS | F.SITENAME)
+    settings = ServerSettings((one, two), central_log_file_mode="Central", central_log_file=central)
+    logs = FtpLog(settings)
+    logs.start()
+    logs.write(record(site_id=1, argument="a"))
+    logs.write(record(site_id=2, argument="b"))
+    logs.stop()
+    (path,) = (tmp_path / "logs" / "FTPSVC").iterdir()
+    assert [x.split(" ")[4:9:4] for x in entries(path)] == [["FTPSVC1", "a"], ["FTPSVC2", "b"]]
+
+
+def test_a_disabled_site_log_writes_nothing(tmp_path: Path) -> None:
+    site = replace(
+        make_site(tmp_path, cert=False),
+        log_file=LogFile(enabled=False, directory=str(tmp_path / "logs")),
+    )
+    logs = FtpLog(ServerSettings((site,)))
+    logs.start()
+    logs.write(record(site_id=1))
+    logs.stop()
+    assert logs.site_ids == frozenset() and not (tmp_path / "logs").exists()
 
 
 def test_a_relative_log_directory_logs_nothing(tmp_path: Path, caplog) -> None:
