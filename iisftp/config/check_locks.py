@@ -48,32 +48,77 @@ def check_locks(config: Any, sink: Sink) -> None:
             _compare(sink, upper, inst.element, schema.root if schema else None, name)
 
 
+class _Upper:
+    """What one upper element locks, read once per run (thousands of `<location>`s
+    are compared with the same server-level section)."""
+
+    __slots__ = (
+        "allowed_attrs",
+        "allowed_elems",
+        "children",
+        "line",
+        "locked_attrs",
+        "locked_elems",
+        "locked_items",
+    )
+
+    def __init__(self, upper: etree._Element) -> None:
+        self.line = upper.sourceline or 0
+        self.locked_attrs = _names(upper.get("lockAttributes"))
+        allowed = upper.get("lockAllAttributesExcept")
+        self.allowed_attrs = _names(allowed) if allowed is not None else None
+        self.locked_elems = _names(upper.get("lockElements"))
+        allowed = upper.get("lockAllElementsExcept")
+        self.allowed_elems = _names(allowed) if allowed is not None else None
+        self.children = list(elements(upper))
+        self.locked_items: dict[int, list[tuple[etree._Element, tuple[str, ...]]]] = {}
+
+    def items_locked(self, coll: Any) -> list[tuple[etree._Element, tuple[str, ...]]]:
+        found = self.locked_items.get(id(coll))
+        if found is None:
+            keys = coll.key_attributes
+            found = self.locked_items[id(coll)] = [
+                (item, item_key(item, coll.item, keys))
+                for item in self.children
+                if item.tag == coll.add_element and (item.get("lockItem") or "").lower() == "true"
+            ]
+        return found
+
+
+def _upper(sink: Sink, upper: etree._Element) -> _Upper:
+    memo = sink.memo.setdefault("lock_uppers", {})
+    info = memo.get(upper)
+    if info is None:
+        info = memo[upper] = _Upper(upper)
+    return info
+
+
 def _compare(
     sink: Sink, uppers: list[etree._Element], lower: etree._Element, schema: Any, label: str
 ) -> None:
     set_attrs = [a for a in lower.attrib if a not in LOCK_ATTRIBUTES]
     children = list(elements(lower))
     coll = getattr(schema, "collection", None)
-    for upper in uppers:
-        where = upper.sourceline or 0
-        locked = _names(upper.get("lockAttributes"))
+    infos = [_upper(sink, upper) for upper in uppers]
+    for info in infos:
+        where = info.line
+        locked = info.locked_attrs
         for attr in set_attrs:
             if "*" in locked or attr in locked:
                 _violation(sink, lower, f"<{label}>/@{attr} is locked", where, attr)
-        if upper.get("lockAllAttributesExcept") is not None:
-            allowed = _names(upper.get("lockAllAttributesExcept"))
+        allowed = info.allowed_attrs
+        if allowed is not None:
             for attr in set_attrs:
                 if attr not in allowed:
                     _violation(sink, lower, f"<{label}>/@{attr} is locked", where, attr)
-        locked_elems = _names(upper.get("lockElements"))
-        allowed_elems = upper.get("lockAllElementsExcept")
+        locked_elems, allowed_elems = info.locked_elems, info.allowed_elems
         for child in children:
             if child.tag in locked_elems or (
-                allowed_elems is not None and child.tag not in _names(allowed_elems)
+                allowed_elems is not None and child.tag not in allowed_elems
             ):
                 _violation(sink, child, f"<{label}/{child.tag}> is locked", where)
         if coll is not None:
-            _check_locked_items(sink, upper, children, coll, label)
+            _check_locked_items(sink, info, children, coll, label)
     for child in children:
         if coll is not None and child.tag in (
             coll.add_element,
@@ -82,23 +127,19 @@ def _compare(
         ):
             continue
         child_schema = schema.child(child.tag) if schema is not None else None
-        matching = [u for upper in uppers for u in elements(upper) if u.tag == child.tag]
+        matching = [u for info in infos for u in info.children if u.tag == child.tag]
         if matching:
             _compare(sink, matching, child, child_schema, f"{label}/{child.tag}")
 
 
 def _check_locked_items(
-    sink: Sink, upper: etree._Element, children: list[etree._Element], coll: Any, label: str
+    sink: Sink, upper: _Upper, children: list[etree._Element], coll: Any, label: str
 ) -> None:
-    keys = coll.key_attributes
-    unique = bool(keys) and any(coll.item.attribute(k).is_unique_key for k in keys)
-    locked = [
-        (item, item_key(item, coll.item, keys))
-        for item in elements(upper)
-        if item.tag == coll.add_element and (item.get("lockItem") or "").lower() == "true"
-    ]
+    locked = upper.items_locked(coll)
     if not locked:
         return
+    keys = coll.key_attributes
+    unique = bool(keys) and any(coll.item.attribute(k).is_unique_key for k in keys)
     for child in children:
         if child.tag == coll.clear_element:
             item = locked[0][0]

@@ -160,7 +160,8 @@ def _check(
             parent = stack[-1]
             assert parent is not None  # skipped subtrees yield no start events
             tag = elem.tag
-            kind, sub = parent[_PLAN].kind(tag)
+            pplan = parent[_PLAN]
+            kind, sub = pplan.kinds.get(tag) or pplan.kind(tag)
             if kind == _ADD:
                 parent[_ADDS] += 1
                 frame = [
@@ -194,6 +195,9 @@ def _check(
             ):
                 if aschema.is_plain_string:
                     continue
+                hit = aschema.parse_cache.get(raw)
+                if hit is not None and hit[0]:
+                    continue  # a value seen before, and valid
                 try:
                     aschema.parse_cached(raw)
                     continue
@@ -203,8 +207,11 @@ def _check(
             _check_attributes(sink, elem, fplan, frame[_LABEL], frame[_ITEM_OF], fmeta)
             break
         else:
-            if frame[_ITEM_OF] is not None and fplan.required:
-                _check_required(sink, elem, fplan, frame[_LABEL])
+            if frame[_ITEM_OF] is not None:
+                for aschema in fplan.required:
+                    if elem.get(aschema.name) is None:
+                        _check_required(sink, elem, fplan, frame[_LABEL])
+                        break
 
 
 def _check_other_child(

@@ -254,9 +254,14 @@ class EffectiveElement:
         item_schema = getattr(coll, "item", None)
         keys = tuple(getattr(coll, "key_attributes", ()) or ())
         append = getattr(coll, "merge_append", True)
-        inherited = self._inherited_defaults()
-        default_name = getattr(coll, "default_element", None)
-        default_layers = inherited.get(default_name, ()) if default_name else ()
+        # The collection-default children (siteDefaults, ...) are gathered in the same
+        # pass over the layers' children, unless an earlier call already did.
+        names = self._default_names
+        inherited = self._inherited
+        gather = inherited is None and bool(names)
+        if inherited is None:
+            inherited = self._base_defaults()
+        copied = False
 
         # Entries are [layer, key]; keys are computed only when a <remove> needs
         # them or the caller asked for them (item_key parses values).
@@ -271,6 +276,10 @@ class EffectiveElement:
             parent, local = merged, []
             for child in layer.element:  # comments' tags are not names: never match
                 tag = child.tag
+                if gather and tag in names:
+                    if not copied:
+                        inherited, copied = dict(inherited), True
+                    inherited[tag] = (*inherited.get(tag, ()), Layer(child, layer.file))  # type: ignore[index]
                 if tag == add:
                     local.append([Layer(child, layer.file), None])
                 elif remove is not None and tag == remove:
@@ -289,9 +298,11 @@ class EffectiveElement:
             merged = parent + local if append else local + parent
         if with_keys:
             keyed(merged)
+        self._inherited = inherited
+        default_name = getattr(coll, "default_element", None)
+        default_layers = inherited.get(default_name, ()) if default_name else ()
 
         name = f"{self.name}/{add}"
-        names = self._default_names
         return [
             (
                 EffectiveElement(

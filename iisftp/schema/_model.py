@@ -85,7 +85,9 @@ class AttributeSchema:
         return value
 
     @cached_property
-    def _parsed(self) -> dict[str, tuple[bool, object]]:
+    def parse_cache(self) -> dict[str, tuple[bool, object]]:
+        """raw -> (True, value) or (False, error message), filled by `parse_cached`.
+        Read it, never write it (hot loops look values up here without a call)."""
         return {}
 
     @cached_property
@@ -108,7 +110,7 @@ class AttributeSchema:
         """
         if self.is_plain_string:
             return raw
-        cache = self._parsed
+        cache = self.parse_cache
         hit = cache.get(raw)
         if hit is None:
             try:
