@@ -6,7 +6,8 @@ navigation, transfer, misc), replies.py (IIS reply texts), effects.py (what the
 session asks the driver to do), fsview.py / isolation.py / authz.py /
 filtering.py (security boundaries), listing.py (listing formats), control.py
 (asyncio control connections, TLS through MemoryBIO), data.py (data connections
-in worker threads: sendfile, 1 MiB TLS writes, recv_into), tlsconf.py, server.py.
+in worker threads: sendfile, 1 MiB TLS writes, recv_into), w3clog.py (IIS W3C
+logs, written by a flusher thread), tlsconf.py, server.py.
 
 Decisions where IIS gives no answer:
 - A PROT P data connection that does not resume the control connection's TLS

@@ -294,7 +294,10 @@ class FtpSession:
             raise FsError(R.ACCESS_DENIED)  # request filtering (IIS substatus 8-12)
         if need and not self.allowed(vpath, need):
             raise FsError(R.ACCESS_DENIED)
-        return vpath, self.view.resolve(vpath)
+        host = self.view.resolve(vpath)
+        if self.log_pending and host is not None:
+            self.log_pending[-1].physical_path = str(host)
+        return vpath, host
 
     def allowed(self, vpath: str, need: Permission) -> bool:
         """Authorization rules and IP restrictions in force at `vpath`."""

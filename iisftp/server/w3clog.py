@@ -21,11 +21,14 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iisftp.model.site import FtpSite, LogFields, LogFile, LogPeriod, SelectiveLogging
 from iisftp.model.site import ServerSettings as _Settings
 from iisftp.server.replies import Reply
+
+if TYPE_CHECKING:
+    from iisftp.server.session import FtpSession
 
 __all__ = [
     "FIELD_NAMES",
@@ -140,12 +143,15 @@ def status_codes(reply: Reply, method: str, login_name: str) -> tuple[int, int]:
     win32 = _WIN32.get(reply.lines[-1].strip(), 0) if reply.code >= 400 else 0
     substatus = 0
     if reply.code == 530 and method.upper() == "PASS":
-        # KB969061: 41 = error during authentication, 42 = anonymous not allowed.
+        # KB969061: 41 = error during authentication, 42 = anonymous not allowed,
+        # 33 = home directory lookup failed.
+        if "home directory" in reply.lines[-1]:
+            return 0, 33
         win32, substatus = 1326, 42 if login_name.lower() in ANONYMOUS_NAMES else 41
     return win32, substatus
 
 
-def command_record(session: Any, cmd: Pending, reply: Reply, now: float) -> LogRecord:
+def command_record(session: FtpSession, cmd: Pending, reply: Reply, now: float) -> LogRecord:
     """The line for a command whose final reply `reply` was just sent."""
     win32, substatus = status_codes(reply, cmd.method, session.login_name)
     path = cmd.full_path
@@ -168,7 +174,13 @@ def command_record(session: Any, cmd: Pending, reply: Reply, now: float) -> LogR
 
 
 def channel_record(
-    session: Any, method: str, *, when: float, port: int | None = None, sent: int = 0, recv: int = 0
+    session: FtpSession,
+    method: str,
+    *,
+    when: float,
+    port: int | None = None,
+    sent: int = 0,
+    recv: int = 0,
 ) -> LogRecord:
     """ControlChannelOpened/Closed, DataChannelOpened/Closed (`port`: the data port)."""
     return LogRecord(
@@ -180,7 +192,7 @@ def channel_record(
     )
 
 
-def _context(session: Any, when: float) -> dict[str, Any]:
+def _context(session: FtpSession, when: float) -> dict[str, Any]:
     peer, user, site = session.peer, session.user, session.site or session.config.sites[0]
     host = ""
     if session.host_chosen and session.site is not None:

@@ -169,8 +169,9 @@ def test_session_logs_each_command_at_its_final_reply(content: Path) -> None:
         ("PASV", "", 227),
         ("RETR", "inner.bin", 226),
     ]
-    paths = [r.full_path for r in pair.effects if isinstance(r, LogRecord)]
-    assert paths == ["", "/", "/sub", "", "", "/sub/inner.bin"]
+    logged = [r for r in pair.effects if isinstance(r, LogRecord)]
+    assert [r.full_path for r in logged] == ["", "/", "/sub", "", "", "/sub/inner.bin"]
+    assert logged[-1].physical_path == str(content / "sub" / "inner.bin")
     assert all("hunter2" not in repr(r) for r in pair.effects if isinstance(r, LogRecord))
 
 
