@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import logging
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from iisftp.model.site import FtpSite, LogFields, LogFile, LogPeriod, SelectiveLogging
 from iisftp.model.site import ServerSettings as _Settings
@@ -87,9 +88,11 @@ _WIN32 = {
 }
 
 
-@dataclass(frozen=True)
-class LogRecord:
-    """The values of one log line; `status` None is written `-` (pseudo-commands)."""
+class LogRecord(NamedTuple):
+    """The values of one log line; `status` None is written `-` (pseudo-commands).
+
+    A NamedTuple: immutable and, unlike a frozen dataclass, cheap to build on
+    the event loop for every command."""
 
     time: float  # seconds since the epoch; written as UTC
     site_id: int
@@ -232,46 +235,67 @@ def _escape(text: str) -> str:
     return "".join(out)
 
 
-def _values(r: LogRecord, site_name: str) -> dict[LogFields, str]:
-    stamp = time.gmtime(r.time)
-    return {
-        F.DATE: time.strftime("%Y-%m-%d", stamp),
-        F.TIME: time.strftime("%H:%M:%S", stamp),
-        F.CLIENTIP: r.client_ip or "-",
-        F.CLIENTPORT: str(r.client_port),
-        F.USERNAME: _escape(r.user),
-        F.SITENAME: site_name or "-",
-        F.COMPUTERNAME: _COMPUTER,
-        F.HOST: _escape(r.host),
-        F.SERVERIP: r.server_ip or "-",
-        F.SERVERPORT: str(r.server_port),
-        F.METHOD: _escape(r.method),
-        F.URISTEM: _escape(r.argument),
-        F.FTPSTATUS: "-" if r.status is None else str(r.status),
-        F.WIN32STATUS: str(r.win32_status),
-        F.FTPSUBSTATUS: str(r.substatus),
-        F.BYTESSENT: str(r.bytes_sent),
-        F.BYTESRECV: str(r.bytes_received),
-        F.TIMETAKEN: str(r.time_taken),
-        F.SESSION: r.session or "-",
-        F.FULLPATH: _escape(r.full_path),
-        F.PHYSICALPATH: _escape(r.physical_path),
-        F.INFO: _escape(r.info),
-    }
+_STAMP: tuple[int, str, str] = (-1, "", "")  # last second formatted: (epoch s, date, time)
+
+
+def _stamp(t: float) -> tuple[int, str, str]:
+    """date and time (UTC) of `t`, computed once per second."""
+    global _STAMP
+    stamp = _STAMP
+    if int(t) != stamp[0]:
+        g = time.gmtime(t)
+        date = f"{g.tm_year:04d}-{g.tm_mon:02d}-{g.tm_mday:02d}"
+        stamp = _STAMP = (int(t), date, f"{g.tm_hour:02d}:{g.tm_min:02d}:{g.tm_sec:02d}")
+    return stamp
 
 
 _COMPUTER = _escape(socket.gethostname())
+# One getter per field, in FIELD_NAMES order: (record, site name) -> text.
+_GETTERS: tuple[Callable[[LogRecord, str], str], ...] = (
+    lambda r, _: _stamp(r.time)[1],
+    lambda r, _: _stamp(r.time)[2],
+    lambda r, _: r.client_ip or "-",
+    lambda r, _: str(r.client_port),
+    lambda r, _: _escape(r.user),
+    lambda r, site: site or "-",
+    lambda r, _: _COMPUTER,
+    lambda r, _: _escape(r.host),
+    lambda r, _: r.server_ip or "-",
+    lambda r, _: str(r.server_port),
+    lambda r, _: _escape(r.method),
+    lambda r, _: _escape(r.argument),
+    lambda r, _: "-" if r.status is None else str(r.status),
+    lambda r, _: str(r.win32_status),
+    lambda r, _: str(r.substatus),
+    lambda r, _: str(r.bytes_sent),
+    lambda r, _: str(r.bytes_received),
+    lambda r, _: str(r.time_taken),
+    lambda r, _: r.session or "-",
+    lambda r, _: _escape(r.full_path),
+    lambda r, _: _escape(r.physical_path),
+    lambda r, _: _escape(r.info),
+)
 
 
-def format_line(record: LogRecord, fields: LogFields, site_name: str = "") -> str:
+@functools.lru_cache(maxsize=64)
+def _selected(fields: int) -> tuple[int, ...]:
+    """Positions in FIELD_NAMES of the fields a flag set selects (IntFlag `&` is slow)."""
+    return tuple(i for i, (flag, _) in enumerate(FIELD_NAMES) if flag.value & fields)
+
+
+@functools.lru_cache(maxsize=64)
+def _getters(fields: int) -> tuple[Callable[[LogRecord, str], str], ...]:
+    return tuple(_GETTERS[i] for i in _selected(fields))
+
+
+def format_line(record: LogRecord, fields: LogFields | int, site_name: str = "") -> str:
     """One entry, fields in IIS order, separated by spaces (no newline)."""
-    values = _values(record, site_name)
-    return " ".join(values[flag] for flag, _ in FIELD_NAMES if flag & fields)
+    return " ".join([get(record, site_name) for get in _getters(int(fields))])
 
 
 def header(fields: LogFields, when: float) -> str:
     """The W3C directives written at the top of every file this process opens."""
-    names = " ".join(name for flag, name in FIELD_NAMES if flag & fields)
+    names = " ".join(FIELD_NAMES[i][1] for i in _selected(int(fields)))
     date = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(when))
     return f"#Software: {SOFTWARE}\n#Version: 1.0\n#Date: {date}\n#Fields: {names}\n"
 
@@ -330,19 +354,20 @@ class LogWriter:
         self._flush_lock = threading.Lock()
         self._opened: set[str] = set()  # files that got their header from this process
         self._size_n = 0  # MaxSize: current u_extendN
+        self._selective = int(settings.selective)  # plain ints: IntFlag operators are slow
+        self._fields = int(settings.fields)
 
     def wanted(self, record: LogRecord) -> bool:
-        sel = self.settings.selective
         if record.infrastructure:
-            return bool(sel & SelectiveLogging.LOGINFRASTRUCTURE)
+            return bool(self._selective & SelectiveLogging.LOGINFRASTRUCTURE.value)
         if record.status is not None and record.status >= 400:
-            return bool(sel & SelectiveLogging.LOGERROR)
-        return bool(sel & SelectiveLogging.LOGSUCCESSFUL)
+            return bool(self._selective & SelectiveLogging.LOGERROR.value)
+        return bool(self._selective & SelectiveLogging.LOGSUCCESSFUL.value)
 
     def add(self, record: LogRecord) -> None:
         if not self.wanted(record):
             return
-        line = format_line(record, self.settings.fields, self.site_names.get(record.site_id, ""))
+        line = format_line(record, self._fields, self.site_names.get(record.site_id, ""))
         with self._lock:
             self._pending.append((record.time, line))
 

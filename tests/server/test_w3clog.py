@@ -51,7 +51,7 @@ def record(**changes: object) -> LogRecord:
         status=331,
         session=GUID,
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return base._replace(**changes)
 
 
 # ---- formatting ------------------------------------------------------------------
