@@ -93,6 +93,10 @@ class SectionIndex:
     group_elements: list[tuple[etree._Element, str]] = field(default_factory=list)
     schema_names: set[str] = field(default_factory=set)  # lower names with a schema
     schema_groups: set[str] = field(default_factory=set)  # their lower group prefixes
+    # full element name -> (kind, lower name), filled while building
+    _kinds: dict[str, tuple[str | None, str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def build(cls, root: etree._Element, schema_names: set[str]) -> SectionIndex:
@@ -148,10 +152,14 @@ class SectionIndex:
         self, elem: etree._Element, prefix: str, location: etree._Element | None, path: str
     ) -> None:
         full = f"{prefix}{elem.tag}"
-        kind = self.kind(full)
+        # Thousands of <location>s repeat the same few names: classify each name once.
+        known = self._kinds.get(full)
+        if known is None:
+            known = self._kinds[full] = (self.kind(full), full.lower())
+        kind, low = known
         if kind == "section":
             inst = SectionInstance(full, elem, location, path)
-            self.instances.setdefault((path.lower(), full.lower()), []).append(inst)
+            self.instances.setdefault((path.lower(), low), []).append(inst)
         elif kind == "group":
             self.group_elements.append((elem, full))
             for child in elem:

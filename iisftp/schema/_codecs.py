@@ -25,7 +25,7 @@ _ENC = re.compile(r"\[enc:([^:\]]*):(.*):enc\]", re.DOTALL)
 
 def is_encrypted(raw: str) -> bool:
     """True for an IIS encrypted value `[enc:Provider:payload:enc]`."""
-    return _ENC.fullmatch(raw) is not None
+    return raw.startswith("[enc:") and _ENC.fullmatch(raw) is not None
 
 
 def split_encrypted(raw: str) -> tuple[str, str]:
