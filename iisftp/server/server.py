@@ -280,8 +280,12 @@ class FtpServer:
             if lst.server is not None:
                 await lst.server.wait_closed()
                 lst.server = None
-        await asyncio.sleep(0)  # let closed connections log ControlChannelClosed
-        await asyncio.get_running_loop().run_in_executor(None, self.log.stop)
+        # Let the closed connections finish (and log ControlChannelClosed), briefly.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 2.0
+        while self._connections and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        await loop.run_in_executor(None, self.log.stop)
 
     # ---- thread helpers ------------------------------------------------------
     def start_in_thread(self) -> None:

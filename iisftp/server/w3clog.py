@@ -357,6 +357,11 @@ class LogWriter:
         self._selective = int(settings.selective)  # plain ints: IntFlag operators are slow
         self._fields = int(settings.fields)
 
+    def restarted(self) -> None:
+        """The service (re)starts: every file gets a new header when next written."""
+        self._opened.clear()
+        self._size_n = 0
+
     def wanted(self, record: LogRecord) -> bool:
         if record.infrastructure:
             return bool(self._selective & SelectiveLogging.LOGINFRASTRUCTURE.value)
@@ -478,6 +483,7 @@ class FtpLog:
     def start(self) -> None:
         """Create the log folders (a log whose folder cannot be made is off), start flushing."""
         for site_id, writer in list(self._writers.items()):
+            writer.restarted()
             try:
                 writer.folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:

@@ -430,6 +430,19 @@ def test_central_mode_writes_every_site_to_one_file(tmp_path: Path) -> None:
     assert [x.split(" ")[4:9:4] for x in entries(path)] == [["FTPSVC1", "a"], ["FTPSVC2", "b"]]
 
 
+def test_a_server_restart_writes_a_new_header(tmp_path: Path) -> None:
+    site = replace(make_site(tmp_path, cert=False), log_file=LogFile(directory=str(tmp_path)))
+    logs = FtpLog(ServerSettings((site,)))
+    for word in ("before", "after"):
+        logs.start()
+        logs.write(record(site_id=1, argument=word))
+        logs.stop()
+    path = tmp_path / "FTPSVC1" / "u_ex160625.log"
+    lines = path.read_text().splitlines()
+    assert [x.split(" ")[0] for x in lines if x.startswith("#Fields")] == ["#Fields:"] * 2
+    assert [x.split(" ")[7] for x in entries(path)] == ["before", "after"]
+
+
 def test_a_disabled_site_log_writes_nothing(tmp_path: Path) -> None:
     site = replace(
         make_site(tmp_path, cert=False),
