@@ -12,8 +12,10 @@ import os
 import re
 from typing import Any
 
+from lxml import etree
+
 from iisftp.config.bindings import ParsedBinding, is_windows_absolute, parse_binding_information
-from iisftp.config.config import SiteView
+from iisftp.config.config import SITES, SiteView
 from iisftp.config.diagnostics import ERROR, WARNING
 from iisftp.config.sections import elements
 from iisftp.config.sink import Sink
@@ -30,6 +32,7 @@ AUTHORIZATION = "system.ftpServer/security/authorization"
 def check_sites(config: Any, sink: Sink, sites: list[SiteView]) -> None:
     # (port, host) -> listeners: collisions need the same port and host name.
     listeners: dict[tuple[int, str], list[tuple[ParsedBinding, SiteView, Any]]] = {}
+    home, ssl_quiet, paths_quiet = _quiet(config, sink)
     for site in sites:
         for binding in site.bindings:
             protocol = binding.protocol.lower()
@@ -75,8 +78,57 @@ def check_sites(config: Any, sink: Sink, sites: list[SiteView]) -> None:
                     break
             same.append((parsed, site, binding.element))
         if "ftp" in site.protocols:
-            _check_ssl(config, sink, site)
-            _check_paths(config, sink, site)
+            ours = home is not None and site.element.getparent() is home
+            if not (ours and ssl_quiet):
+                _check_ssl(config, sink, site)
+            if not (ours and paths_quiet):
+                _check_paths(config, sink, site)
+
+
+# Whole-file prechecks, evaluated by libxml2 over the <sites> sections: when they
+# find nothing, no site can have an SSL or physicalPath problem, and the per-site
+# effective lookups (most of check_sites' time on big files) are skipped. They
+# over-approximate: anything they find sends every site through the full checks.
+_ODD_PATH = etree.XPath(
+    'boolean(.//@physicalPath[contains(., "%") or contains(., ":") or contains(., "\\")])'
+)
+_ODD_HASH = etree.XPath(
+    'boolean(.//@serverCertHash[string-length(.) != 40 or translate(., "0123456789ABCDEF", "")])'
+)
+
+
+def _quiet(config: Any, sink: Sink) -> tuple[Any, bool, bool]:
+    """(the server's <sites> element, no site can fail the SSL checks, no site can
+    fail the path checks); (None, False, False) when that cannot be told cheaply."""
+    home = config._sites_element() if config.root_kind == "configuration" else None
+    schema = config.section_schema(SITES)
+    coll = schema.root.collection if schema is not None else None
+    add = coll.add_element if coll is not None else "site"
+    if home is None or not add.isidentifier():
+        return None, False, False
+    sections = [inst.element for inst in config.index.at("", SITES)]
+    paths_quiet = not any(_ODD_PATH(e) for e in sections) and _plain_default(coll)
+    every_site_has_hash = not etree.XPath(
+        f"boolean({add}[not(ftpServer/security/ssl/@serverCertHash)])"
+    )(home)
+    ssl_quiet = (
+        _store(config, sink) is None
+        and every_site_has_hash
+        and not any(_ODD_HASH(e) for e in sections)
+    )
+    return home, ssl_quiet, paths_quiet
+
+
+def _plain_default(sites: Any) -> bool:
+    """The virtualDirectory schema's physicalPath default cannot expand or be a
+    Windows path (site -> application -> virtualDirectory, as the lookups go)."""
+    node = sites.item if sites is not None else None
+    for _ in range(2):  # site's applications, then their virtual directories
+        coll = node.collection if node is not None else None
+        node = coll.item if coll is not None else None
+    aschema = node.attribute("physicalPath") if node is not None else None
+    default = aschema.default if aschema is not None else None
+    return not default or not any(c in default for c in "%:\\")
 
 
 def _check_paths(config: Any, sink: Sink, site: SiteView) -> None:
