@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ftplib
+import io
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from ftpclients import ReusingFTP_TLS, insecure_context
 
 import iisftp
 from iisftp.model.build import build_server_settings
@@ -520,6 +522,31 @@ def test_a_real_ftplib_session_is_logged(content: Path, tmp_path: Path, serve) -
     assert by_method["LIST"][12] == "/sub" and by_method["PASS"][12] == "/"
     failed = next(r for r in rows if r[8] == "550")
     assert failed[9:11] == ["2", "0"] and failed[12] == "/sub/no+such.txt"
+
+
+def test_an_ftps_upload_logs_its_bytes(content: Path, tmp_path: Path, serve) -> None:
+    fields = DEFAULT_LOG_FIELDS | F.BYTESSENT | F.BYTESRECV | F.TIMETAKEN | F.CLIENTPORT
+    site = make_site(content, log_file=LogFile(directory=str(tmp_path / "logs"), fields=fields))
+    server = serve(site)
+    ftp = ReusingFTP_TLS(context=insecure_context(), timeout=10)
+    ftp.connect("127.0.0.1", port_of(server))
+    ftp.login("bob", "hunter2")
+    ftp.prot_p()
+    ftp.storbinary("STOR up load.bin", io.BytesIO(b"z" * 100_000))
+    ftp.quit()
+    server.stop_in_thread()
+
+    paths = sorted((tmp_path / "logs" / "FTPSVC1").iterdir())
+    text = "".join(p.read_text() for p in paths)
+    assert "hunter2" not in text
+    rows = {r[7]: r for p in paths for r in (x.split(" ") for x in entries(p))}
+    # c-port ... sc-bytes cs-bytes time-taken: the data bytes go on DataChannelClosed
+    assert rows["DataChannelClosed"][12:14] == ["0", "100000"]
+    stor = rows["STOR"]
+    assert (stor[8], stor[9], stor[-1]) == ("up+load.bin", "226", "/up+load.bin")
+    assert stor[4] == "bob" and int(stor[12]) == len(b"226 Transfer complete.\r\n")
+    assert int(stor[13]) == len(b"STOR up load.bin\r\n") and int(stor[14]) >= 0
+    assert rows["AUTH"][9] == "234" and rows["PROT"][9] == "200"
 
 
 # ---- configuration -------------------------------------------------------------------
