@@ -24,8 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from iisftp.model.site import FtpSite, LogFields, LogFile, LogPeriod, SelectiveLogging
-from iisftp.model.site import ServerSettings as _Settings
+from iisftp.model.site import (
+    FtpSite,
+    LogFields,
+    LogFile,
+    LogPeriod,
+    SelectiveLogging,
+    ServerSettings,
+)
 from iisftp.server.replies import Reply
 
 if TYPE_CHECKING:
@@ -437,7 +443,7 @@ class LogWriter:
 class FtpLog:
     """Every log of a server (one per site, or the central one) and their flusher."""
 
-    def __init__(self, settings: _Settings, *, flush_interval: float = FLUSH_INTERVAL) -> None:
+    def __init__(self, settings: ServerSettings, *, flush_interval: float = FLUSH_INTERVAL) -> None:
         self.flush_interval = flush_interval
         self._writers: dict[int, LogWriter] = {}
         self._stop = threading.Event()
