@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from iisftp.model.site import (
-    FtpSite,
     LogFields,
     LogFile,
     LogPeriod,
@@ -469,9 +468,6 @@ class FtpLog:
     def site_ids(self) -> frozenset[int]:
         """Sites that log (the session builds records only for these)."""
         return frozenset(self._writers)
-
-    def logs(self, site: FtpSite) -> bool:
-        return site.id in self._writers
 
     def write(self, record: LogRecord) -> None:
         writer = self._writers.get(record.site_id)
