@@ -76,8 +76,9 @@ class _Plan:
         coll = self.coll = schema.collection
         keys = coll.key_attributes if coll is not None else ()
         self.unique = any(coll.item.attribute(k).is_unique_key for k in keys) if keys else False
-        # (key attribute, its schema): what item_key looks up for every item
-        self.key_schemas = [(k, coll.item.attribute(k)) for k in keys]
+        # (key attribute, its schema, raw -> key_value): what item_key computes for
+        # every item, remembered per raw value for this run
+        self.key_schemas = [(k, coll.item.attribute(k), {}) for k in keys]
         self.required = [a for a in schema.attributes.values() if a.required]
         self.kinds: dict[str, tuple[int, _Plan | None]] = {}
 
@@ -406,7 +407,14 @@ def _check_duplicates(
     for child in elem:
         tag = child.tag
         if tag == add:
-            key = tuple([key_value(a, child.get(k)) for k, a in key_schemas])
+            parts = []
+            for k, a, seen in key_schemas:
+                raw = child.get(k)
+                part = seen.get(raw)
+                if part is None:
+                    part = seen[raw] = key_value(a, raw)
+                parts.append(part)
+            key = tuple(parts)
             clash = present.find(key)
             if clash is not None:
                 sink.add(
