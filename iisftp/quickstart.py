@@ -1,26 +1,32 @@
 """First-run preparation of a quickstart configuration folder.
 
 `samples/quickstart/` ships an applicationHost.config with an empty
-serverCertHash. On first run this creates what a fresh machine lacks (the
-`%QuickstartRoot%` variable, the content folder, a self-signed certificate, a
-demo user) and records the certificate's thumbprint through the configuration
-engine, saying what it did. Later runs find everything in place and change
-nothing.
+serverCertHash. On first run this copies it into the quickstart folder and
+creates what a fresh machine lacks (the `%QuickstartRoot%` variable, the content
+folder, a self-signed certificate, a demo user), recording the certificate's
+thumbprint through the configuration engine and saying what it did. Later runs
+find everything in place and change nothing. It refuses folders that hold any
+other configuration, so it can never add a demo user to a real installation.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from iisftp.certs import CertStore
 from iisftp.config import SITES, load
+from iisftp.errors import UsageError
 from iisftp.folder import ConfigFolder
 from iisftp.users import UserStore
 
 __all__ = ["DEMO_USER", "QuickstartResult", "prepare"]
 
+TEMPLATE = Path(__file__).resolve().parents[1] / "samples/quickstart/applicationHost.config"
+SITE_NAME = "Quickstart FTP Site"
 DEMO_USER = "demo"
 CERT_NAME = "iisftp quickstart"
 PASSWORD_FILE = "demo-password.txt"
@@ -30,6 +36,7 @@ PASSWORD_FILE = "demo-password.txt"
 class QuickstartResult:
     folder: ConfigFolder
     site_name: str
+    address: str  # host:port of the site's ftp binding
     password: str
     actions: list[str] = field(default_factory=list)
 
@@ -37,8 +44,22 @@ class QuickstartResult:
 def prepare(folder: ConfigFolder, port: int | None = None) -> QuickstartResult:
     """Make `folder` runnable; every change made is listed in `actions`."""
     actions: list[str] = []
+    if not folder.apphost.exists():
+        if not TEMPLATE.is_file():
+            raise UsageError(
+                f"the quickstart sample is not at {TEMPLATE}", "run from an iisftp source checkout"
+            )
+        folder.root.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(TEMPLATE, folder.apphost)
+        actions.append(f"copied the quickstart sample into {folder.root}")
     _ensure_variables(folder, actions)
     config = load(folder.apphost, variables=folder.variables())
+    if [s.name for s in config.sites()] != [SITE_NAME]:
+        raise UsageError(
+            f"{folder.apphost} is not a quickstart configuration",
+            "give `iisftp quickstart` a new or quickstart folder (-c DIR); "
+            "to run this configuration use `iisftp serve`",
+        )
     site = config.sites()[0]
     ssl_path = f"[name='{site.name}'].ftpServer.security.ssl"
 
@@ -62,7 +83,11 @@ def prepare(folder: ConfigFolder, port: int | None = None) -> QuickstartResult:
         config.save()
 
     password = _ensure_demo_user(folder, actions)
-    return QuickstartResult(folder=folder, site_name=site.name, password=password, actions=actions)
+    ip, port = next(
+        b for b in config.site(site.name).bindings if b.protocol == "ftp"
+    ).information.split(":")[:2]
+    address = f"{'127.0.0.1' if ip in ('*', '') else ip}:{port}"
+    return QuickstartResult(folder, site.name, address, password, actions)
 
 
 def _ensure_variables(folder: ConfigFolder, actions: list[str]) -> None:

@@ -20,15 +20,17 @@ SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "quickstart"
 
 @pytest.fixture()
 def quick(tmp_path: Path) -> tuple[Path, int]:
-    shutil.copy(SAMPLE / "applicationHost.config", tmp_path)
+    folder = tmp_path / "qs"
     port = free_port()
     result = CliRunner().invoke(
-        app, ["quickstart", "-c", str(tmp_path), "--port", str(port), "--prepare-only"]
+        app, ["quickstart", "-c", str(folder), "--port", str(port), "--prepare-only"]
     )
     assert result.exit_code == 0, result.output
+    assert "first run: copied the quickstart sample" in result.output
     assert "first run: created self-signed certificate" in result.output
+    assert f"ftp://127.0.0.1:{port}/" in result.output
     assert "first run: created user 'demo'" in result.output
-    return tmp_path, port
+    return folder, port
 
 
 def test_first_run_changes_only_the_thumbprint_and_port(quick) -> None:
@@ -49,6 +51,17 @@ def test_second_run_changes_nothing(quick) -> None:
     assert result.exit_code == 0
     assert "first run" not in result.output
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+
+
+def test_refuses_a_folder_holding_another_configuration(tmp_path: Path) -> None:
+    walkthrough = SAMPLE.parent / "walkthrough" / "hand-edit" / "applicationHost.config"
+    shutil.copy(walkthrough, tmp_path)
+    before = (tmp_path / "applicationHost.config").read_bytes()
+    result = CliRunner().invoke(app, ["quickstart", "-c", str(tmp_path), "--prepare-only"])
+    assert result.exit_code != 0
+    assert "is not a quickstart configuration" in str(result.exception) + result.output
+    assert (tmp_path / "applicationHost.config").read_bytes() == before
+    assert not (tmp_path / "users.json").exists()
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
