@@ -13,27 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-CONFIG_SECTIONS = """\
-    <configSections>
-        <sectionGroup name="system.applicationHost">
-            <section name="configHistory" allowDefinition="AppHostOnly" overrideModeDefault="Deny" />
-            <section name="sites" allowDefinition="AppHostOnly" overrideModeDefault="Deny" />
-        </sectionGroup>
-        <sectionGroup name="system.ftpServer">
-            <section name="log" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
-            <section name="firewallSupport" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
-            <section name="caching" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
-            <section name="providerDefinitions" overrideModeDefault="Deny" />
-            <sectionGroup name="security">
-                <section name="ipSecurity" overrideModeDefault="Deny" />
-                <section name="requestFiltering" overrideModeDefault="Deny" />
-                <section name="authorization" overrideModeDefault="Deny" />
-                <section name="authentication" overrideModeDefault="Deny" />
-            </sectionGroup>
-            <section name="serverRuntime" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
-        </sectionGroup>
-    </configSections>
-"""
+from iisftp.config.template import CONFIG_SECTIONS
 
 
 def site_xml(

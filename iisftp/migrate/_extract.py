@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from iisftp.config.template import new_apphost
 from iisftp.errors import Location
 from iisftp.migrate._report import Report
 from iisftp.migrate._sources import Source
@@ -38,34 +39,6 @@ __all__ = [
 MARK = "iisftp-migrate-origin"
 SPLICE = "iisftp-migrate-splice"
 FTP_GROUPS = ("system.applicationHost", "system.ftpServer")
-
-TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
-<!-- FTP sites migrated by `iisftp migrate` from: {sources} -->
-<configuration>
-    <configSections>
-        <sectionGroup name="system.applicationHost">
-            <section name="sites" allowDefinition="AppHostOnly" overrideModeDefault="Deny" />
-        </sectionGroup>
-        <sectionGroup name="system.ftpServer">
-            <section name="log" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
-            <section name="firewallSupport" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
-            <section name="caching" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
-            <section name="providerDefinitions" overrideModeDefault="Deny" />
-            <sectionGroup name="security">
-                <section name="ipSecurity" overrideModeDefault="Deny" />
-                <section name="requestFiltering" overrideModeDefault="Deny" />
-                <section name="authorization" overrideModeDefault="Deny" />
-                <section name="authentication" overrideModeDefault="Deny" />
-            </sectionGroup>
-            <section name="serverRuntime" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
-        </sectionGroup>
-    </configSections>
-    <system.applicationHost>
-        <sites>
-        </sites>
-    </system.applicationHost>
-</configuration>
-"""  # noqa: E501 - IIS's own line lengths
 
 
 @dataclass
@@ -201,7 +174,10 @@ def build_output(
             table.append((base, twins[elem]))
     else:
         label = sources_label.replace("--", "- -")
-        doc = Document.from_bytes(TEMPLATE.format(sources=label).encode(), "applicationHost.config")
+        doc = Document.from_bytes(
+            new_apphost(f"FTP sites migrated by `iisftp migrate` from: {label}").encode(),
+            "applicationHost.config",
+        )
     sites = doc.root.find("system.applicationHost/sites")
     assert sites is not None  # the base has FTP sites, the template has <sites>
     before = next((c for c in _elements(sites) if c.tag != "site"), None)
