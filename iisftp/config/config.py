@@ -438,6 +438,9 @@ def _default_element_names(schemas: Any) -> set[str]:
     names: set[str] = set()
     if not schemas:
         return names
+    cached = getattr(schemas, "default_element_names", None)  # a SchemaSet keeps it
+    if cached is not None:
+        return set(cached)
 
     def visit(elem: Any, depth: int) -> None:
         if elem is None or depth > 12:

@@ -241,3 +241,24 @@ class SchemaSet:
 
     def section(self, name: str) -> SectionSchema | None:
         return self.sections.get(name)
+
+    @cached_property
+    def default_element_names(self) -> frozenset[str]:
+        """Names of collection-default elements (siteDefaults, applicationDefaults, ...)
+        anywhere in these sections; computed once per schema set."""
+        names: set[str] = set()
+
+        def visit(elem: ElementSchema | None, depth: int) -> None:
+            if elem is None or depth > 12:
+                return
+            coll = elem.collection
+            if coll is not None:
+                if coll.default_element:
+                    names.add(coll.default_element)
+                visit(coll.item, depth + 1)
+            for child in elem.elements.values():
+                visit(child, depth + 1)
+
+        for section in self.sections.values():
+            visit(section.root, 0)
+        return frozenset(names)
