@@ -143,14 +143,21 @@ class EffectiveElement:
 
         Raises ConfigError (file:line) when the explicit text does not parse.
         """
-        raw, layer = self._find(attr)
-        aschema = self.attribute_schema(attr)
+        # (_find and attribute_schema inline: building the server settings calls
+        # this dozens of times per site)
+        raw = layer = None
+        for layer in reversed(self.layers):
+            raw = layer.element.get(attr)
+            if raw is not None:
+                break
+        schema = self.schema
+        aschema = schema.attribute(attr) if schema is not None else None
         if raw is None:
             if aschema is None or aschema.default is None:
                 return default
             # (an encrypted default with an empty payload reads as "", as in IIS)
             return aschema.default_value
-        if aschema is None or is_encrypted(raw):
+        if aschema is None or (raw.startswith("[enc:") and is_encrypted(raw)):
             return raw
         try:
             return aschema.parse_cached(raw)
