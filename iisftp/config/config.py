@@ -73,10 +73,11 @@ def load(
             f"{folder.apphost}: no such configuration file",
             hint="pass -c with a configuration folder or an applicationHost.config file",
         )
+    with gc_paused():
+        document = Document.load(folder.apphost)
     if schemas is None:
         schemas = load_schemas(list(schema_dirs) if schema_dirs else None)
     with gc_paused():
-        document = Document.load(folder.apphost)
         return Config(document, schemas, folder=folder, variables=variables)
 
 
