@@ -16,6 +16,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from lxml import etree
+
 from iisftp.config.bindings import is_windows_absolute, parse_binding_information
 from iisftp.config.config import Config, SiteView
 from iisftp.config.effective import EffectiveElement
@@ -153,8 +155,9 @@ def build_server_settings(
     env = dict(config.variables)
     if variables:
         env.update(variables)
+    memo = _Memo()
     sites = tuple(
-        build_site(config, view, env) for view in config.sites() if "ftp" in view.protocols
+        build_site(config, view, env, memo) for view in config.sites() if "ftp" in view.protocols
     )
     firewall = _Values(config.effective("system.ftpServer/firewallSupport"))
     low = firewall.int("lowDataChannelPort", 0)
@@ -206,93 +209,181 @@ def _log_file(element: EffectiveElement, variables: Mapping[str, str]) -> LogFil
     )
 
 
-def build_site(config: Config, view: SiteView, variables: Mapping[str, str]) -> FtpSite:
+class _Memo:
+    """Results that many sites share, computed once per build.
+
+    A site's ftpServer settings depend only on the schema, siteDefaults and the
+    site's own `<ftpServer>` subtree; a path policy only on the section elements
+    (layers) that apply there. Both are keyed on exactly that, so 10,000 sites
+    written alike cost one resolution, not 10,000."""
+
+    def __init__(self) -> None:
+        self.parts: dict[tuple[str, object], Any] = {}
+        self.sections: dict[tuple[str, tuple[int, ...]], Any] = {}
+
+
+def build_site(
+    config: Config, view: SiteView, variables: Mapping[str, str], memo: _Memo | None = None
+) -> FtpSite:
     """One FtpSite from a site's effective settings."""
-    ftp = view.effective.child("ftpServer")
-    top = _Values(ftp)
-    security = ftp.child("security")
-    ssl = _Values(security.child("ssl"))
-    auth = security.child("authentication")
-    anonymous = _Values(auth.child("anonymousAuthentication"))
-    basic = _Values(auth.child("basicAuthentication"))
-    connections = _Values(ftp.child("connections"))
-    messages = _Values(ftp.child("messages"))
-    filtering = security.child("commandFiltering")
-    channel = _Values(security.child("dataChannelSecurity"))
-    handling = _Values(ftp.child("fileHandling"))
+    memo = memo or _Memo()
     return FtpSite(
         name=view.name,
         id=view.id or 0,
         bindings=_bindings(view),
         virtual_directories=_virtual_directories(view, variables),
-        server_auto_start=top.bool("serverAutoStart", True),
-        allow_utf8=top.bool("allowUTF8", True),
-        ssl=SslSettings(
-            cert_hash="".join(ssl.str("serverCertHash").split()).upper(),
-            cert_store=ssl.str("serverCertStoreName", "MY") or "MY",
-            control=ssl.enum(
-                "controlChannelPolicy", ControlChannelPolicy, ControlChannelPolicy.REQUIRE
-            ),
-            data=ssl.enum("dataChannelPolicy", DataChannelPolicy, DataChannelPolicy.REQUIRE),
-            ssl128=ssl.bool("ssl128", False),
-            require_session_reuse=ssl.bool("requireSessionReuse", True),
-        ),
-        authentication=Authentication(
-            anonymous_enabled=anonymous.bool("enabled", False),
-            anonymous_user=anonymous.str("userName", "IUSR"),
-            basic_enabled=basic.bool("enabled", False),
-            custom_providers=tuple(
-                _Values(p).str("name")
-                for p in auth.child("customAuthentication").child("providers").collection()
-                if _Values(p).bool("enabled", True)
-            ),
-        ),
-        connections=Connections(
-            unauthenticated_timeout=connections.int("unauthenticatedTimeout", 30),
-            control_channel_timeout=connections.int("controlChannelTimeout", 120),
-            data_channel_timeout=connections.int("dataChannelTimeout", 30),
-            server_listen_backlog=connections.int("serverListenBacklog", 60),
-            min_bytes_per_second=connections.int("minBytesPerSecond", 240),
-            max_connections=connections.int("maxConnections", 4294967295),
-            reset_on_max_connections=connections.bool("resetOnMaxConnections", False),
-        ),
-        messages=Messages(
-            banner=messages.str("bannerMessage"),
-            greeting=messages.str("greetingMessage"),
-            exit=messages.str("exitMessage"),
-            max_clients=messages.str("maxClientsMessage"),
-            suppress_default_banner=messages.bool("suppressDefaultBanner", False),
-            allow_local_detailed_errors=messages.bool("allowLocalDetailedErrors", True),
-            expand_variables=messages.bool("expandVariables", False),
-        ),
-        command_filter=CommandFilter(
-            max_command_line=_Values(filtering).int("maxCommandLine", 4096),
-            allow_unlisted=_Values(filtering).bool("allowUnlisted", True),
-            rules={
-                _Values(rule).str("command").upper(): _Values(rule).bool("allowed", True)
-                for rule in filtering.collection()
-            },
-        ),
-        data_channel_security=DataChannelSecurity(
-            match_client_address_for_port=channel.bool("matchClientAddressForPort", True),
-            match_client_address_for_pasv=channel.bool("matchClientAddressForPasv", True),
-        ),
-        file_handling=FileHandling(
-            keep_partial_uploads=handling.bool("keepPartialUploads", False),
-            allow_replace_on_rename=handling.bool("allowReplaceOnRename", False),
-            allow_read_uploads_in_progress=handling.bool("allowReadUploadsInProgress", False),
-        ),
-        external_ip4_address=_Values(ftp.child("firewallSupport")).str("externalIp4Address"),
-        show_flags=ShowFlags(
-            _Values(ftp.child("directoryBrowse")).flags("showFlags", ShowFlags.__members__)
-            & sum(ShowFlags)
-        ),
-        user_isolation=_Values(ftp.child("userIsolation")).enum(
-            "mode", IsolationMode, IsolationMode.NONE
-        ),
-        path_policies=_path_policies(config, view),
-        log_file=_log_file(ftp.child("logFile"), variables),
+        path_policies=_path_policies(config, view, memo),
+        **_ftp_server(view, variables, memo),
     )
+
+
+def _ftp_server(view: SiteView, variables: Mapping[str, str], memo: _Memo) -> dict[str, Any]:
+    """The FtpSite fields that come from the effective `<ftpServer>` element.
+
+    Each part depends only on the schema, siteDefaults and the site's own element
+    at that path, so it is resolved once per distinct own element (its canonical
+    XML): sites that differ only in their certificate share everything else."""
+    own = view.element.find("ftpServer")
+    ftp: EffectiveElement | None = None
+    fields: dict[str, Any] = {}
+    for name, path, build in _FTP_PARTS:
+        if own is None:
+            key: object = None
+        elif not path:
+            key = tuple(sorted(own.attrib.items()))
+        else:
+            sub = own.find(path)
+            key = None if sub is None else etree.tostring(sub, method="c14n")
+        found = memo.parts.get((name, key), memo)
+        if found is memo:
+            ftp = ftp or view.effective.child("ftpServer")
+            found = memo.parts[(name, key)] = build(ftp.path(path) if path else ftp, variables)
+        if isinstance(found, dict):
+            fields.update(found)
+        else:
+            fields[name] = found
+    return fields
+
+
+def _top(ftp: EffectiveElement, _: Mapping[str, str]) -> dict[str, bool]:
+    top = _Values(ftp)
+    return {
+        "server_auto_start": top.bool("serverAutoStart", True),
+        "allow_utf8": top.bool("allowUTF8", True),
+    }
+
+
+def _ssl(element: EffectiveElement, _: Mapping[str, str]) -> SslSettings:
+    ssl = _Values(element)
+    return SslSettings(
+        cert_hash="".join(ssl.str("serverCertHash").split()).upper(),
+        cert_store=ssl.str("serverCertStoreName", "MY") or "MY",
+        control=ssl.enum(
+            "controlChannelPolicy", ControlChannelPolicy, ControlChannelPolicy.REQUIRE
+        ),
+        data=ssl.enum("dataChannelPolicy", DataChannelPolicy, DataChannelPolicy.REQUIRE),
+        ssl128=ssl.bool("ssl128", False),
+        require_session_reuse=ssl.bool("requireSessionReuse", True),
+    )
+
+
+def _authentication(auth: EffectiveElement, _: Mapping[str, str]) -> Authentication:
+    anonymous = _Values(auth.child("anonymousAuthentication"))
+    return Authentication(
+        anonymous_enabled=anonymous.bool("enabled", False),
+        anonymous_user=anonymous.str("userName", "IUSR"),
+        basic_enabled=_Values(auth.child("basicAuthentication")).bool("enabled", False),
+        custom_providers=tuple(
+            _Values(p).str("name")
+            for p in auth.child("customAuthentication").child("providers").collection()
+            if _Values(p).bool("enabled", True)
+        ),
+    )
+
+
+def _connections(element: EffectiveElement, _: Mapping[str, str]) -> Connections:
+    connections = _Values(element)
+    return Connections(
+        unauthenticated_timeout=connections.int("unauthenticatedTimeout", 30),
+        control_channel_timeout=connections.int("controlChannelTimeout", 120),
+        data_channel_timeout=connections.int("dataChannelTimeout", 30),
+        server_listen_backlog=connections.int("serverListenBacklog", 60),
+        min_bytes_per_second=connections.int("minBytesPerSecond", 240),
+        max_connections=connections.int("maxConnections", 4294967295),
+        reset_on_max_connections=connections.bool("resetOnMaxConnections", False),
+    )
+
+
+def _messages(element: EffectiveElement, _: Mapping[str, str]) -> Messages:
+    messages = _Values(element)
+    return Messages(
+        banner=messages.str("bannerMessage"),
+        greeting=messages.str("greetingMessage"),
+        exit=messages.str("exitMessage"),
+        max_clients=messages.str("maxClientsMessage"),
+        suppress_default_banner=messages.bool("suppressDefaultBanner", False),
+        allow_local_detailed_errors=messages.bool("allowLocalDetailedErrors", True),
+        expand_variables=messages.bool("expandVariables", False),
+    )
+
+
+def _command_filter(filtering: EffectiveElement, _: Mapping[str, str]) -> CommandFilter:
+    return CommandFilter(
+        max_command_line=_Values(filtering).int("maxCommandLine", 4096),
+        allow_unlisted=_Values(filtering).bool("allowUnlisted", True),
+        rules={
+            _Values(rule).str("command").upper(): _Values(rule).bool("allowed", True)
+            for rule in filtering.collection()
+        },
+    )
+
+
+def _data_channel(element: EffectiveElement, _: Mapping[str, str]) -> DataChannelSecurity:
+    channel = _Values(element)
+    return DataChannelSecurity(
+        match_client_address_for_port=channel.bool("matchClientAddressForPort", True),
+        match_client_address_for_pasv=channel.bool("matchClientAddressForPasv", True),
+    )
+
+
+def _file_handling(element: EffectiveElement, _: Mapping[str, str]) -> FileHandling:
+    handling = _Values(element)
+    return FileHandling(
+        keep_partial_uploads=handling.bool("keepPartialUploads", False),
+        allow_replace_on_rename=handling.bool("allowReplaceOnRename", False),
+        allow_read_uploads_in_progress=handling.bool("allowReadUploadsInProgress", False),
+    )
+
+
+# FtpSite field (or "" for several, returned as a dict), path below ftpServer, builder.
+_FTP_PARTS: tuple[tuple[str, str, Any], ...] = (
+    ("", "", _top),
+    ("ssl", "security/ssl", _ssl),
+    ("authentication", "security/authentication", _authentication),
+    ("connections", "connections", _connections),
+    ("messages", "messages", _messages),
+    ("command_filter", "security/commandFiltering", _command_filter),
+    ("data_channel_security", "security/dataChannelSecurity", _data_channel),
+    ("file_handling", "fileHandling", _file_handling),
+    (
+        "external_ip4_address",
+        "firewallSupport",
+        lambda e, _: _Values(e).str("externalIp4Address"),
+    ),
+    (
+        "show_flags",
+        "directoryBrowse",
+        lambda e, _: ShowFlags(
+            _Values(e).flags("showFlags", ShowFlags.__members__) & sum(ShowFlags)
+        ),
+    ),
+    (
+        "user_isolation",
+        "userIsolation",
+        lambda e, _: _Values(e).enum("mode", IsolationMode, IsolationMode.NONE),
+    ),
+    ("log_file", "logFile", _log_file),
+)
 
 
 def _bindings(view: SiteView) -> tuple[Binding, ...]:
@@ -349,26 +440,46 @@ def _host_path(physical: str) -> str:
     return physical.replace("\\", "/")
 
 
-def _path_policies(config: Config, site: SiteView) -> dict[str, PathPolicy]:
-    policies = {"/": build_path_policy(config, site.name)}
+def _path_policies(config: Config, site: SiteView, memo: _Memo) -> dict[str, PathPolicy]:
+    policies = {"/": build_path_policy(config, site.name, memo)}
     paths = config.location_paths(site.name)
     for path in paths:
         if "/" in path:
-            policies[_join(path.split("/", 1)[1])] = build_path_policy(config, path)
+            policies[_join(path.split("/", 1)[1])] = build_path_policy(config, path, memo)
     if any(config.blocks_child_applications(path) for path in paths):
         # IIS-COMPAT: inheritInChildApplications="false" stops at application roots,
         # so each application below gets its own entry (resolved without it).
         for app in site.effective.collection():
             app_path = _join(str(app.get("path") or "/"))
             if app_path != "/" and app_path not in policies:
-                policies[app_path] = build_path_policy(config, site.name + app_path)
+                policies[app_path] = build_path_policy(config, site.name + app_path, memo)
     return policies
 
 
-def build_path_policy(config: Config, path: str) -> PathPolicy:
+def build_path_policy(config: Config, path: str, memo: _Memo | None = None) -> PathPolicy:
     """The location-scoped system.ftpServer sections in force at "Site[/sub]"."""
+    memo = memo or _Memo()
+
+    def section(name: str, build: Any) -> Any:
+        # Keyed on the layer elements themselves (kept alive by the key), so a
+        # path with the same applicable elements reuses the parsed result.
+        key = (name, tuple(layer.element for layer in config.section_layers(name, path)))
+        if key not in memo.sections:
+            memo.sections[key] = build(config.effective(name, path))
+        return memo.sections[key]
+
+    allow_unlisted, ip_rules = section(IP_SECURITY, _ip_security)
+    return PathPolicy(
+        authorization=section(AUTHORIZATION, _authorization),
+        request_filtering=section(REQUEST_FILTERING, _request_filtering),
+        ip_allow_unlisted=allow_unlisted,
+        ip_rules=ip_rules,
+    )
+
+
+def _authorization(section: EffectiveElement) -> tuple[AuthorizationRule, ...]:
     rules = []
-    for item in config.effective(AUTHORIZATION, path).collection():
+    for item in section.collection():
         values = _Values(item)
         rules.append(
             AuthorizationRule(
@@ -378,37 +489,39 @@ def build_path_policy(config: Config, path: str) -> PathPolicy:
                 permissions=Permission(values.flags("permissions", Permission.__members__) & 3),
             )
         )
-    filtering = config.effective(REQUEST_FILTERING, path)
+    return tuple(rules)
+
+
+def _request_filtering(filtering: EffectiveElement) -> RequestFiltering:
     extensions = filtering.child("fileExtensions")
     limits = _Values(filtering.child("requestLimits"))
-    ip_security = config.effective(IP_SECURITY, path)
-    return PathPolicy(
-        authorization=tuple(rules),
-        request_filtering=RequestFiltering(
-            allow_high_bit_characters=_Values(filtering).bool("allowHighBitCharacters", True),
-            file_extensions_allow_unlisted=_Values(extensions).bool("allowUnlisted", True),
-            file_extensions={
-                _Values(e).str("fileExtension").lower(): _Values(e).bool("allowed", True)
-                for e in extensions.collection()
-            },
-            hidden_segments=frozenset(
-                _Values(s).str("segment").lower()
-                for s in filtering.child("hiddenSegments").collection()
-            ),
-            deny_url_sequences=tuple(
-                _Values(s).str("sequence") for s in filtering.child("denyUrlSequences").collection()
-            ),
-            max_allowed_content_length=limits.int("maxAllowedContentLength", 0),
-            max_url=limits.int("maxUrl", 4096),
+    return RequestFiltering(
+        allow_high_bit_characters=_Values(filtering).bool("allowHighBitCharacters", True),
+        file_extensions_allow_unlisted=_Values(extensions).bool("allowUnlisted", True),
+        file_extensions={
+            _Values(e).str("fileExtension").lower(): _Values(e).bool("allowed", True)
+            for e in extensions.collection()
+        },
+        hidden_segments=frozenset(
+            _Values(s).str("segment").lower()
+            for s in filtering.child("hiddenSegments").collection()
         ),
-        ip_allow_unlisted=_Values(ip_security).bool("allowUnlisted", True),
-        ip_rules=tuple(
-            IpRule(
-                ip_address=_Values(r).str("ipAddress"),
-                subnet_mask=_Values(r).str("subnetMask", "255.255.255.255") or "255.255.255.255",
-                domain_name=_Values(r).str("domainName"),
-                allowed=_Values(r).bool("allowed", False),
-            )
-            for r in ip_security.collection()
+        deny_url_sequences=tuple(
+            _Values(s).str("sequence") for s in filtering.child("denyUrlSequences").collection()
         ),
+        max_allowed_content_length=limits.int("maxAllowedContentLength", 0),
+        max_url=limits.int("maxUrl", 4096),
     )
+
+
+def _ip_security(ip_security: EffectiveElement) -> tuple[bool, tuple[IpRule, ...]]:
+    rules = tuple(
+        IpRule(
+            ip_address=_Values(r).str("ipAddress"),
+            subnet_mask=_Values(r).str("subnetMask", "255.255.255.255") or "255.255.255.255",
+            domain_name=_Values(r).str("domainName"),
+            allowed=_Values(r).bool("allowed", False),
+        )
+        for r in ip_security.collection()
+    )
+    return _Values(ip_security).bool("allowUnlisted", True), rules
