@@ -15,7 +15,7 @@ import ssl
 import time
 from typing import TYPE_CHECKING
 
-from iisftp.server import data, w3clog
+from iisftp.server import data, tlsconf, w3clog
 from iisftp.server import replies as R
 from iisftp.server.effects import (
     Abort,
@@ -50,7 +50,8 @@ class ControlProtocol(asyncio.Protocol):
         self.loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
         self.session: FtpSession | None = None
-        self.tls_ctx: ssl.SSLContext | None = None
+        self.tls_ctx: ssl.SSLContext | None = None  # the site's (shared) context
+        self.tls_session: bytes | None = None  # control session ID, data must resume it
         self._ssl: ssl.SSLObject | None = None
         self._in: ssl.MemoryBIO | None = None
         self._out: ssl.MemoryBIO | None = None
@@ -197,6 +198,7 @@ class ControlProtocol(asyncio.Protocol):
                 return
             self._flush_tls()
             self._handshaking = False
+            self.tls_session = tlsconf.session_id(self._ssl)
             cipher = self._ssl.cipher()
             self._apply(self.session.tls_done(cipher[2] if cipher else 0))
         chunks = []
@@ -308,6 +310,11 @@ class ControlProtocol(asyncio.Protocol):
         self._rearm_if_sooner()
 
     def _authenticate(self, item: Authenticate) -> None:
+        assert self.session is not None
+        cached = self.server.cached_user(item.name, item.password)
+        if cached is not None:  # no thread hand-off for a cache hit
+            self._apply(self.session.auth_done(cached))
+            return
         fut = self.loop.run_in_executor(
             None, self.server.check_credentials, item.name, item.password
         )
@@ -328,7 +335,7 @@ class ControlProtocol(asyncio.Protocol):
             client_ip=self.session.peer.client_ip,
             local_ip=self.local_ip,
             match_pasv=site.data_channel_security.match_client_address_for_pasv,
-            tls=lambda: self.tls_ctx,
+            tls=lambda: (self.tls_ctx, self.tls_session),
             timeout=float(site.connections.data_channel_timeout),
             on_done=lambda r: self.loop.call_soon_threadsafe(self._transfer_done, holder[0], r),
         )

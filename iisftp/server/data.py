@@ -1,10 +1,11 @@
-"""Data connections: passive listeners and one blocking worker thread per transfer.
+"""Data connections: passive listeners and one blocking worker per transfer (workers.py).
 
 Distrusts who connects to a passive port: with matchClientAddressForPasv a
 connection from any other address than the control client is closed and the
 listener keeps waiting (anti port-theft). With PROT P the data socket is a TLS
-server on the control connection's own SSLContext; when session reuse is
-required a connection that did not resume that session is refused. Uploads
+server on the site's SSLContext; when session reuse is required a connection
+that did not resume the control connection's own session is refused
+(tlsconf.same_session). Uploads
 must end with close_notify under TLS; a bare TCP close is reported TRUNCATED.
 
 Bytes move with no per-byte Python work: `socket.sendfile` for clear RETR,
@@ -22,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from iisftp.server import tlsconf, workers
 from iisftp.server.effects import Direction, Outcome, Transfer, TransferResult
 
 __all__ = ["DataChannel", "PassivePort", "open_passive"]
@@ -85,7 +87,7 @@ class DataChannel:
         client_ip: str,
         local_ip: str,
         match_pasv: bool,
-        tls: Callable[[], ssl.SSLContext | None],
+        tls: Callable[[], tuple[ssl.SSLContext | None, bytes | None]],
         timeout: float,
         on_done: Callable[[TransferResult], None],
     ) -> None:
@@ -93,7 +95,7 @@ class DataChannel:
         self.client_ip = client_ip
         self.local_ip = local_ip
         self.match_pasv = match_pasv
-        self.tls = tls  # the control connection's context, read when needed
+        self.tls = tls  # (context, control session ID), read when needed
         self.timeout = timeout
         self.on_done = on_done
         self.conn: socket.socket | None = None
@@ -112,9 +114,7 @@ class DataChannel:
     def open(self, early_tls: bool) -> None:
         """Passive: start accepting now (and handshake when `early_tls`)."""
         self._started = True
-        threading.Thread(
-            target=self._main, args=(early_tls,), name="iisftp-data", daemon=True
-        ).start()
+        workers.submit(lambda: self._main(early_tls))
 
     def run(self, transfer: Transfer) -> None:
         self.t = transfer
@@ -153,6 +153,8 @@ class DataChannel:
             log.exception("data transfer failed")
             result = TransferResult(Outcome.LOCAL_ERROR, self.nbytes, str(exc))
         finally:
+            if isinstance(self.conn, ssl.SSLSocket):
+                _mark_shut_down(self.conn)
             for sock in (self.conn, self._wake_r, self._wake_w):
                 if sock is not None:
                     try:
@@ -181,7 +183,7 @@ class DataChannel:
     def _handshake(self) -> TransferResult | None:
         raw = self.conn
         assert raw is not None
-        ctx = self.tls()
+        ctx = self.tls()[0]
         if ctx is None:
             return TransferResult(Outcome.TLS_FAILED, 0, "no TLS context")
         try:
@@ -213,7 +215,11 @@ class DataChannel:
         elif is_tls and not self.t.protect:
             return TransferResult(Outcome.TLS_FAILED, 0, "PROT changed after PASV")
         conn = self.conn
-        if isinstance(conn, ssl.SSLSocket) and self.t.require_reuse and not conn.session_reused:
+        if (
+            isinstance(conn, ssl.SSLSocket)
+            and self.t.require_reuse
+            and not tlsconf.same_session(conn, self.tls()[1])
+        ):
             log.info("data connection from %s did not resume the TLS session", self.client_ip)
             return TransferResult(Outcome.NOT_RESUMED)
         conn.settimeout(self.timeout)
@@ -357,3 +363,18 @@ class DataChannel:
                 conn.shutdown(socket.SHUT_WR)
         except (OSError, ValueError):
             pass
+
+
+def _mark_shut_down(conn: ssl.SSLSocket) -> None:
+    """Send close_notify without waiting, whatever ended the connection.
+
+    OpenSSL drops a session from the site's cache when a connection using it is
+    freed without close_notify; a refused (522) or aborted data connection would
+    otherwise take the control session with it, and every later data connection
+    of that control connection would fail to resume. TLS 1.1+ lets a session
+    outlive an unclean close (RFC 5246 §7.2.1)."""
+    try:
+        conn.settimeout(0)
+        conn.unwrap()
+    except (OSError, ValueError):  # already unwrapped, handshake unfinished, or peer gone
+        pass

@@ -76,6 +76,43 @@ def test_plain_ftp_tls_refused_unless_reuse_relaxed(serve, content: Path) -> Non
     assert "hello.txt" in ftp2.nlst()
 
 
+class ForeignSessionFTP(ftplib.FTP_TLS):
+    """Data connections resume `foreign`, another control connection's TLS session."""
+
+    foreign: ssl.SSLSession | None = None
+
+    def ntransfercmd(self, cmd, rest=None):  # type: ignore[no-untyped-def]
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        if self._prot_p:
+            conn = self.context.wrap_socket(conn, server_hostname=self.host, session=self.foreign)
+        return conn, size
+
+
+def test_data_connection_resuming_another_sessions_tls_is_refused(serve, content: Path) -> None:
+    """One SSLContext (and session cache) per site: resuming is not enough, the data
+    connection must resume the session of its own control connection."""
+    server = serve(make_site(content))
+    ctx = _client_ctx()  # one client context: Python resumes only its own sessions
+    victim = ReusingFTP_TLS(context=ctx, timeout=10)
+    victim.connect("127.0.0.1", port_of(server))
+    victim.login("alice", "secret")
+    victim.prot_p()
+    session = victim.sock.session
+    assert session is not None and not session.has_ticket  # IDs only: no TLS 1.2 tickets
+    other = ForeignSessionFTP(context=ctx, timeout=10)
+    other.connect("127.0.0.1", port_of(server))
+    other.login("bob", "hunter2")
+    other.prot_p()
+    other.foreign = session
+    with pytest.raises((ftplib.error_perm, ssl.SSLError, OSError)) as info:
+        other.nlst()
+    final = str(info.value) if isinstance(info.value, ftplib.error_perm) else other.getline()
+    assert final.startswith("522 Data connection must resume the TLS session")
+    other.foreign = other.sock.session  # its own session is accepted
+    assert "hello.txt" in other.nlst()
+    assert "hello.txt" in victim.nlst()  # the victim's own data connections still work
+
+
 def test_active_mode_and_port_bounce(serve, content: Path) -> None:
     server = serve(make_site(content))
     ftp = connect(ftplib.FTP, port_of(server))
