@@ -125,7 +125,7 @@ class Config:
         sections = self.schemas.sections if self.schemas else {}
         self._schema_by_name = {name.lower(): schema for name, schema in sections.items()}
         names = set(self._schema_by_name)
-        self._default_names = frozenset(_default_element_names(self.schemas))
+        self._default_names = self.schemas.default_element_names if self.schemas else frozenset()
         if self.root_kind == "configuration":
             self.index = SectionIndex.build(self.root, names)
         else:
@@ -432,28 +432,3 @@ class Config:
 def _under(path: str, parent: str) -> bool:
     """True when URL path `path` is `parent` or below it."""
     return parent == "/" or path == parent or path.startswith(parent.rstrip("/") + "/")
-
-
-def _default_element_names(schemas: Any) -> set[str]:
-    """Names of collection-default elements (siteDefaults, applicationDefaults, ...)."""
-    names: set[str] = set()
-    if not schemas:
-        return names
-    cached = getattr(schemas, "default_element_names", None)  # a SchemaSet keeps it
-    if cached is not None:
-        return set(cached)
-
-    def visit(elem: Any, depth: int) -> None:
-        if elem is None or depth > 12:
-            return
-        coll = elem.collection
-        if coll is not None:
-            if coll.default_element:
-                names.add(coll.default_element)
-            visit(coll.item, depth + 1)
-        for child in elem.elements.values():
-            visit(child, depth + 1)
-
-    for section in schemas.sections.values():
-        visit(section.root, 0)
-    return names
