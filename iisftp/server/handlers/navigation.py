@@ -7,10 +7,12 @@ authorization) before any file-system call.
 from __future__ import annotations
 
 import calendar
+import functools
 import os
 import posixpath
 import shutil
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from iisftp.model.site import Permission
@@ -38,9 +40,28 @@ def _os_error(exc: OSError) -> Reply:
         return R.ALREADY_EXISTS
     if isinstance(exc, PermissionError):
         return R.ACCESS_DENIED
+    if isinstance(exc, NotADirectoryError):
+        return R.PATH_NOT_FOUND
     if exc.errno in (39, 66):  # ENOTEMPTY
         return R.DIR_NOT_EMPTY
     return R.ACCESS_DENIED
+
+
+def _answers(handler: Callable[[FtpSession, str], Reply]) -> Callable[[FtpSession, str], None]:
+    """Send the handler's reply, or the one for the file-system error it raised: one
+    place maps FsError/OSError to IIS replies for every command here."""
+
+    @functools.wraps(handler)
+    def run(s: FtpSession, arg: str) -> None:
+        try:
+            answer = handler(s, arg)
+        except FsError as exc:
+            answer = exc.reply
+        except OSError as exc:
+            answer = _os_error(exc)
+        s.send(answer)
+
+    return run
 
 
 def _host(s: FtpSession, arg: str, need: Permission) -> tuple[str, Path]:
@@ -60,19 +81,16 @@ def pwd(s: FtpSession, arg: str) -> None:
     s.send(reply(257, f"{quote(s.cwd)} is current directory."))
 
 
-def cwd(s: FtpSession, arg: str) -> None:
+@_answers
+def cwd(s: FtpSession, arg: str) -> Reply:
     assert s.view is not None
-    try:
-        vpath, _ = s.resolve(arg.strip() or "/", Permission.NONE)
-        if not s.view.is_dir(vpath):
-            raise FsError(R.NOT_FOUND)
-        if not (s.allowed(vpath, R_) or s.allowed(vpath, W_)):
-            raise FsError(R.ACCESS_DENIED)
-    except FsError as exc:
-        s.send(exc.reply)
-        return
+    vpath, _ = s.resolve(arg.strip() or "/", Permission.NONE)
+    if not s.view.is_dir(vpath):
+        raise FsError(R.NOT_FOUND)
+    if not (s.allowed(vpath, R_) or s.allowed(vpath, W_)):
+        raise FsError(R.ACCESS_DENIED)
     s.cwd = vpath
-    s.send(reply(250, "CWD command successful."))
+    return reply(250, "CWD command successful.")
 
 
 def cdup(s: FtpSession, arg: str) -> None:
@@ -80,80 +98,54 @@ def cdup(s: FtpSession, arg: str) -> None:
     cwd(s, posixpath.dirname(s.cwd.rstrip("/")) or "/")
 
 
-def mkd(s: FtpSession, arg: str) -> None:
-    try:
-        vpath, host = _host(s, arg, W_)
-        host.mkdir()
-    except FsError as exc:
-        s.send(exc.reply)
-    except OSError as exc:
-        s.send(_os_error(exc))
-    else:
-        s.send(reply(257, f"{quote(vpath)} directory created."))
+@_answers
+def mkd(s: FtpSession, arg: str) -> Reply:
+    vpath, host = _host(s, arg, W_)
+    host.mkdir()
+    return reply(257, f"{quote(vpath)} directory created.")
 
 
-def rmd(s: FtpSession, arg: str) -> None:
-    try:
-        vpath, host = _host(s, arg, W_)
-        if _is_mount_root(s, vpath):
-            raise FsError(R.ACCESS_DENIED)  # never remove a virtual directory's folder
-        host.rmdir()
-    except FsError as exc:
-        s.send(exc.reply)
-    except NotADirectoryError:
-        s.send(R.PATH_NOT_FOUND)
-    except OSError as exc:
-        s.send(_os_error(exc))
-    else:
-        s.send(reply(250, "RMD command successful."))
+@_answers
+def rmd(s: FtpSession, arg: str) -> Reply:
+    vpath, host = _host(s, arg, W_)
+    if _is_mount_root(s, vpath):
+        raise FsError(R.ACCESS_DENIED)  # never remove a virtual directory's folder
+    host.rmdir()
+    return reply(250, "RMD command successful.")
 
 
-def dele(s: FtpSession, arg: str) -> None:
-    try:
-        _, host = _host(s, arg, W_)
-        if host.is_dir():
-            raise FsError(R.ACCESS_DENIED)
-        host.unlink()
-    except FsError as exc:
-        s.send(exc.reply)
-    except OSError as exc:
-        s.send(_os_error(exc))
-    else:
-        s.send(reply(250, "DELE command successful."))
+@_answers
+def dele(s: FtpSession, arg: str) -> Reply:
+    _, host = _host(s, arg, W_)
+    if host.is_dir():
+        raise FsError(R.ACCESS_DENIED)
+    host.unlink()
+    return reply(250, "DELE command successful.")
 
 
-def rnfr(s: FtpSession, arg: str) -> None:
-    try:
-        vpath, host = _host(s, arg, W_)
-        if _is_mount_root(s, vpath) or not os.path.lexists(host):
-            raise FsError(R.NOT_FOUND if not os.path.lexists(host) else R.ACCESS_DENIED)
-    except FsError as exc:
-        s.send(exc.reply)
-        return
+@_answers
+def rnfr(s: FtpSession, arg: str) -> Reply:
+    vpath, host = _host(s, arg, W_)
+    if _is_mount_root(s, vpath) or not os.path.lexists(host):
+        raise FsError(R.NOT_FOUND if not os.path.lexists(host) else R.ACCESS_DENIED)
     s.rename_from = (vpath, host)
-    s.send(reply(350, "Requested file action pending further information."))
+    return reply(350, "Requested file action pending further information.")
 
 
-def rnto(s: FtpSession, arg: str) -> None:
+@_answers
+def rnto(s: FtpSession, arg: str) -> Reply:
     source, s.rename_from = s.rename_from, None
     if source is None:
-        s.send(R.BAD_SEQUENCE)
-        return
+        return R.BAD_SEQUENCE
     assert s.site is not None
-    try:
-        _, host = _host(s, arg, W_)
-        if os.path.lexists(host):
-            if not s.site.file_handling.allow_replace_on_rename or host.is_dir():
-                raise FsError(R.ALREADY_EXISTS)
-            os.replace(source[1], host)
-        else:
-            shutil.move(str(source[1]), str(host))
-    except FsError as exc:
-        s.send(exc.reply)
-    except OSError as exc:
-        s.send(_os_error(exc))
+    _, host = _host(s, arg, W_)
+    if os.path.lexists(host):
+        if not s.site.file_handling.allow_replace_on_rename or host.is_dir():
+            raise FsError(R.ALREADY_EXISTS)
+        os.replace(source[1], host)
     else:
-        s.send(reply(250, "RNTO command successful."))
+        shutil.move(str(source[1]), str(host))
+    return reply(250, "RNTO command successful.")
 
 
 def _file(s: FtpSession, arg: str, need: Permission) -> Path:
@@ -163,14 +155,9 @@ def _file(s: FtpSession, arg: str, need: Permission) -> Path:
     return host
 
 
-def size(s: FtpSession, arg: str) -> None:
-    try:
-        host = _file(s, arg, R_)
-        s.send(reply(213, str(host.stat().st_size)))
-    except FsError as exc:
-        s.send(exc.reply)
-    except OSError as exc:
-        s.send(_os_error(exc))
+@_answers
+def size(s: FtpSession, arg: str) -> Reply:
+    return reply(213, str(_file(s, arg, R_).stat().st_size))
 
 
 def _parse_time(text: str) -> float | None:
@@ -190,38 +177,26 @@ def _set_time(s: FtpSession, when: float, path_arg: str) -> Path:
     return host
 
 
-def mdtm(s: FtpSession, arg: str) -> None:
+@_answers
+def mdtm(s: FtpSession, arg: str) -> Reply:
     first, _, rest = arg.strip().partition(" ")
     when = _parse_time(first) if rest else None
-    try:
-        if when is not None:
-            # IIS-COMPAT: `MDTM YYYYMMDDHHMMSS path` sets the time (IIS has no MFMT).
-            _set_time(s, when, rest)
-            s.send(reply(213, time.strftime("%Y%m%d%H%M%S", time.gmtime(when))))
-            return
-        host = _file(s, arg.strip(), R_)
-        s.send(reply(213, time.strftime("%Y%m%d%H%M%S", time.gmtime(host.stat().st_mtime))))
-    except FsError as exc:
-        s.send(exc.reply)
-    except OSError as exc:
-        s.send(_os_error(exc))
+    if when is not None:
+        # IIS-COMPAT: `MDTM YYYYMMDDHHMMSS path` sets the time (IIS has no MFMT).
+        _set_time(s, when, rest)
+    else:
+        when = _file(s, arg.strip(), R_).stat().st_mtime
+    return reply(213, time.strftime("%Y%m%d%H%M%S", time.gmtime(when)))
 
 
-def mfmt(s: FtpSession, arg: str) -> None:
+@_answers
+def mfmt(s: FtpSession, arg: str) -> Reply:
     stamp, _, path = arg.strip().partition(" ")
     when = _parse_time(stamp)
     if when is None or not path:
-        s.send(R.BAD_ARGUMENT)
-        return
-    try:
-        _set_time(s, when, path)
-    except FsError as exc:
-        s.send(exc.reply)
-        return
-    except OSError as exc:
-        s.send(_os_error(exc))
-        return
-    s.send(reply(213, f"Modify={stamp[:14]}; {path}"))
+        return R.BAD_ARGUMENT
+    _set_time(s, when, path)
+    return reply(213, f"Modify={stamp[:14]}; {path}")
 
 
 def perm_facts(s: FtpSession, vpath: str, is_dir: bool) -> str:
@@ -231,13 +206,10 @@ def perm_facts(s: FtpSession, vpath: str, is_dir: bool) -> str:
     return ("r" if read else "") + ("awfd" if write else "")
 
 
-def mlst(s: FtpSession, arg: str) -> None:
+@_answers
+def mlst(s: FtpSession, arg: str) -> Reply:
     assert s.view is not None
-    try:
-        vpath, _ = s.resolve(arg.strip() or s.cwd, R_)
-        entry = s.view.stat(vpath)
-    except FsError as exc:
-        s.send(exc.reply)
-        return
+    vpath, _ = s.resolve(arg.strip() or s.cwd, R_)
+    entry = s.view.stat(vpath)
     facts = mlsx_facts(entry, perm_facts(s, vpath, entry.is_dir))
-    s.send(reply(250, f"Listing {vpath}", f"{facts} {vpath}", "End", indent=" "))
+    return reply(250, f"Listing {vpath}", f"{facts} {vpath}", "End", indent=" ")
