@@ -8,7 +8,6 @@ A server that cannot run raises `Unavailable` with the reason to print.
 
 from __future__ import annotations
 
-import datetime
 import os
 import pwd
 import shutil
@@ -58,36 +57,15 @@ class Running:
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
-    """ECDSA P-256 self-signed certificate for 127.0.0.1 (the perf-notes baseline)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    """ECDSA P-256 self-signed certificate for 127.0.0.1 (the perf-notes baseline),
+    made by iisftp's own certificate store so every server gets the same kind."""
+    from iisftp.certs import CertStore
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-    )
-    key_path.chmod(0o600)
-    return cert_path, key_path
+    store = CertStore(folder / "certs")
+    cert = store.create_self_signed("benchmark", dns_names=("127.0.0.1", "localhost"), days=30)
+    files = store.tls_files(cert.store_name, cert.thumbprint)
+    assert files is not None
+    return files
 
 
 def launch(

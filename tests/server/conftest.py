@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from iisftp.certs import CertStore
 from iisftp.model.site import Authentication as Auth
 from iisftp.model.site import (
     AuthorizationRule,
@@ -49,36 +44,11 @@ def authenticate(name: str, password: str) -> User | None:
 @pytest.fixture(scope="session")
 def cert_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed ECDSA P-256 certificate for 127.0.0.1/localhost."""
-    folder = tmp_path_factory.mktemp("cert")
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_file, key_file
+    store = CertStore(tmp_path_factory.mktemp("cert"))
+    cert = store.create_self_signed("tests", dns_names=("localhost", "127.0.0.1"), days=30)
+    files = store.tls_files(cert.store_name, cert.thumbprint)
+    assert files is not None
+    return files
 
 
 ALLOW_ALL = {
